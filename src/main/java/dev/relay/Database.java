@@ -1,0 +1,125 @@
+package dev.relay;
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's database: which one (embedded H2 or PostgreSQL), its schema, and the connection pool of
+ * the read side. The journal reaches the same database through pekko-persistence-jdbc's own pool.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  /** Any fixed number: every Relay node takes this advisory lock while it creates the schema. */
+  private static final long SCHEMA_LOCK = 0x52454C4159L;
+
+  private static final List<String> REQUIRED_TABLES =
+      List.of("event_journal", "event_tag", "snapshot", "pekko_projection_offset_store");
+
+  private final HikariDataSource pool;
+  private final boolean postgres;
+
+  private Database(HikariDataSource pool, boolean postgres) {
+    this.pool = pool;
+    this.postgres = postgres;
+  }
+
+  /** Opens the read-side pool on the database the configuration names. */
+  public static Database open(Config config) {
+    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("relay-read-side");
+    hikari.setJdbcUrl(db.getString("url"));
+    hikari.setUsername(db.getString("user"));
+    hikari.setPassword(db.getString("password"));
+    hikari.setDriverClassName(db.getString("driver"));
+    hikari.setMaximumPoolSize(config.getInt("relay.db.read-side-pool-size"));
+    hikari.setAutoCommit(false);
+    return new Database(new HikariDataSource(hikari), RelayConfig.usesPostgres(config));
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  public boolean isPostgres() {
+    return postgres;
+  }
+
+  /**
+   * Creates what is missing of the schema. On PostgreSQL the whole script runs in one transaction
+   * under an advisory lock, so nodes starting together do it one after another and never see half of
+   * it; H2 is embedded, so only this process can reach it.
+   */
+  public void createSchemaIfMissing() {
+    List<String> statements = statements(postgres ? "db/postgres.sql" : "db/h2.sql");
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      if (postgres) {
+        statement.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+      }
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+      // The pool does not auto-commit; uncommitted DDL is rolled back on PostgreSQL when the
+      // connection returns to the pool.
+      connection.commit();
+      verifyTables(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create the database schema: " + e.getMessage(), e);
+    }
+    log.info("Database schema ready on {}", postgres ? "PostgreSQL" : "H2");
+  }
+
+  private static void verifyTables(Connection connection) throws SQLException {
+    Set<String> present = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    try (var tables = connection.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+      while (tables.next()) {
+        present.add(tables.getString("TABLE_NAME"));
+      }
+    }
+    for (String table : REQUIRED_TABLES) {
+      if (!present.contains(table)) {
+        throw new SQLException("table " + table + " is missing after schema creation");
+      }
+    }
+  }
+
+  /** The statements of a schema script: split on ';' at line ends, comments dropped. */
+  static List<String> statements(String resource) {
+    try (InputStream in = Database.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + resource);
+      }
+      String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String withoutComments =
+          String.join("\n", script.lines().filter(line -> !line.strip().startsWith("--")).toList());
+      return Arrays.stream(withoutComments.split(";\\s*(\n|$)"))
+          .map(String::strip)
+          .filter(s -> !s.isEmpty())
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.relay;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a node's configuration: application.conf (or -Dconfig.file) plus what can only be derived,
+ * namely which database the journal uses and the seed nodes of a local multi-process cluster.
+ */
+public final class RelayConfig {
+
+  private RelayConfig() {}
+
+  /** The configuration of a node started from the command line. */
+  public static Config load() {
+    return load(ConfigFactory.empty());
+  }
+
+  /** The configuration of a node with {@code overrides} on top of system properties and files. */
+  public static Config load(Config overrides) {
+    ConfigFactory.invalidateCaches();
+    Config base =
+        ConfigFactory.defaultOverrides()
+            .withFallback(overrides)
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
+    return database(base).withFallback(seedNodes(base)).withFallback(base);
+  }
+
+  /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
+  public static boolean usesPostgres(Config config) {
+    return !config.getString("relay.db.url").isBlank();
+  }
+
+  private static Config database(Config base) {
+    String slick = "pekko-persistence-jdbc.shared-databases.slick.";
+    if (usesPostgres(base)) {
+      return ConfigFactory.parseMap(
+          Map.of(
+              slick + "profile", "slick.jdbc.PostgresProfile$",
+              slick + "db.url", base.getString("relay.db.url"),
+              slick + "db.user", base.getString("relay.db.user"),
+              slick + "db.password", base.getString("relay.db.password"),
+              slick + "db.driver", "org.postgresql.Driver",
+              "pekko.projection.jdbc.dialect", "postgres-dialect"));
+    }
+    Path file = Path.of(base.getString("relay.data-dir")).toAbsolutePath().normalize().resolve("relay");
+    return ConfigFactory.parseMap(
+        Map.of(
+            slick + "profile", "slick.jdbc.H2Profile$",
+            // H2 closes with the last connection, not in its own shutdown hook, which would race
+            // with Pekko's coordinated shutdown still writing to the journal.
+            slick + "db.url", "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE",
+            slick + "db.user", "",
+            slick + "db.password", "",
+            slick + "db.driver", "org.h2.Driver",
+            "pekko.projection.jdbc.dialect", "h2-dialect"));
+  }
+
+  private static Config seedNodes(Config base) {
+    String seeds = base.getString("relay.cluster.seed-nodes");
+    if (seeds.isBlank()) {
+      return ConfigFactory.empty();
+    }
+    List<String> addresses =
+        Arrays.stream(seeds.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .map(hostPort -> "pekko://relay@" + hostPort)
+            .toList();
+    return ConfigFactory.empty()
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
+  }
+}

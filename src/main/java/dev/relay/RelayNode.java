@@ -1,0 +1,143 @@
+package dev.relay;
+
+import com.typesafe.config.Config;
+import dev.relay.cluster.Readiness;
+import dev.relay.http.AdminToken;
+import dev.relay.http.ErrorHandling;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Relay node: database schema, actor system, cluster membership, management (health), the
+ * sharded entities and the HTTP API. {@link Main} starts one from the command line; tests start
+ * several in one JVM.
+ */
+public final class RelayNode {
+
+  private static final Logger log = LoggerFactory.getLogger(RelayNode.class);
+  private static final String HTTP_BOUND = "http-bound";
+
+  private final ActorSystem<Void> system;
+  private final RelaySettings settings;
+  private final Database database;
+  private final Services services;
+  private final ServerBinding binding;
+
+  private RelayNode(
+      ActorSystem<Void> system,
+      RelaySettings settings,
+      Database database,
+      Services services,
+      ServerBinding binding) {
+    this.system = system;
+    this.settings = settings;
+    this.database = database;
+    this.services = services;
+    this.binding = binding;
+  }
+
+  /** Starts a node and completes once its HTTP API is bound. */
+  public static CompletionStage<RelayNode> start(Config config) {
+    RelaySettings settings = RelaySettings.from(config);
+    Database database = Database.open(config);
+    try {
+      database.createSchemaIfMissing();
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "relay", config);
+    Readiness.get(system).await(HTTP_BOUND);
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "close-read-side-pool",
+            () -> {
+              database.close();
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
+
+    joinCluster(system, settings);
+    String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
+    Services services = Services.start(system, settings, database);
+
+    return Http.get(system)
+        .newServerAt(settings.httpInterface(), settings.httpPort())
+        .bind(ErrorHandling.seal(new HttpApi(system, services, adminToken).route()))
+        .thenApply(
+            binding -> {
+              // Unbind first, let requests in flight finish, then leave the cluster.
+              binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
+              Readiness.get(system).ready(HTTP_BOUND);
+              InetSocketAddress address = binding.localAddress();
+              log.info(
+                  "Relay node up: HTTP on {}:{}, database {}",
+                  address.getHostString(),
+                  address.getPort(),
+                  database.isPostgres() ? "PostgreSQL" : "H2 in " + settings.dataDir());
+              return new RelayNode(system, settings, database, services, binding);
+            })
+        .exceptionally(
+            failure -> {
+              system.terminate();
+              throw new IllegalStateException(
+                  "could not bind HTTP on port " + settings.httpPort() + ": " + failure.getMessage(),
+                  failure);
+            });
+  }
+
+  private static void joinCluster(ActorSystem<Void> system, RelaySettings settings) {
+    PekkoManagement.get(system).start();
+    if (settings.clusterBootstrap()) {
+      ClusterBootstrap.get(system).start();
+    } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    // Otherwise the cluster joins the configured seed nodes by itself.
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public RelaySettings settings() {
+    return settings;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  /** Leaves the cluster and stops, the way SIGTERM does. */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+  }
+
+  /** Waits for the node to stop. */
+  public void awaitTermination(Duration atMost) throws Exception {
+    system.getWhenTerminated().toCompletableFuture().get(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+}

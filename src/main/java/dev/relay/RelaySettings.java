@@ -1,0 +1,57 @@
+package dev.relay;
+
+import com.typesafe.config.Config;
+import dev.relay.delivery.RetryPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The relay.* configuration, read once at start. */
+public record RelaySettings(
+    int httpPort,
+    String httpInterface,
+    Duration httpDrainTimeout,
+    Path dataDir,
+    String adminToken,
+    int shards,
+    boolean clusterBootstrap,
+    int readSideTags,
+    Delivery delivery) {
+
+  /** Settings of delivery to destinations. */
+  public record Delivery(
+      int maxInFlight,
+      int snapshotEvery,
+      int dedupWindowSize,
+      Duration dedupWindow,
+      int responseExcerptBytes,
+      int recordedRequestBytes,
+      RetryPolicy retryPolicy) {}
+
+  public static RelaySettings from(Config config) {
+    Config relay = config.getConfig("relay");
+    Config delivery = relay.getConfig("delivery");
+    Config retry = delivery.getConfig("retry");
+    return new RelaySettings(
+        relay.getInt("http.port"),
+        relay.getString("http.interface"),
+        relay.getDuration("http.drain-timeout"),
+        Path.of(relay.getString("data-dir")).toAbsolutePath().normalize(),
+        relay.getString("admin-token"),
+        relay.getInt("cluster.shards"),
+        relay.getBoolean("cluster.bootstrap"),
+        relay.getInt("read-side.tags"),
+        new Delivery(
+            delivery.getInt("max-in-flight"),
+            delivery.getInt("snapshot-every"),
+            delivery.getInt("dedup-window-size"),
+            delivery.getDuration("dedup-window"),
+            delivery.getInt("response-excerpt-bytes"),
+            delivery.getInt("recorded-request-bytes"),
+            new RetryPolicy(
+                retry.getDuration("base-delay"),
+                retry.getInt("max-retries"),
+                retry.getDuration("max-window"),
+                retry.getDouble("jitter"),
+                retry.getDuration("max-retry-after"))));
+  }
+}

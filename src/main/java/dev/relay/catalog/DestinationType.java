@@ -1,0 +1,48 @@
+package dev.relay.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.delivery.Outcome;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A kind of destination (webhook, Customer.io, Mixpanel, ...): what its settings look like, which
+ * actions it starts with, how one action's mapped payloads become an HTTP request and how to read
+ * the answer. Implementations are pure: no I/O, no Pekko.
+ */
+public interface DestinationType {
+
+  /** The type's id in the API, e.g. {@code webhook}. */
+  String type();
+
+  /** Its name for people. */
+  String name();
+
+  /**
+   * JSON Schema of the settings. Secret values (API keys, auth headers) are marked {@code
+   * "writeOnly": true}: they are masked in every response and redacted from recorded requests.
+   */
+  ObjectNode settingsSchema();
+
+  List<ActionDefinition> defaultActions();
+
+  /** How many payloads of one action may go in one request with these settings. */
+  default int batchSize(JsonNode settings) {
+    return 1;
+  }
+
+  /** How long to wait for the destination's answer. */
+  Duration timeout(JsonNode settings);
+
+  /**
+   * The request delivering {@code payloads} (each the result of the action's mapping on one event),
+   * never more than {@link #batchSize} of them.
+   */
+  OutgoingRequest buildRequest(JsonNode settings, String actionType, List<JsonNode> payloads);
+
+  /** What the destination's answer means for the payloads of the request. */
+  default Outcome readResponse(int status, String body) {
+    return Outcome.ofStatus(status);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.relay.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Destination settings read through their JSON Schema: which values are secret ({@code "writeOnly":
+ * true} on a property: every string under it), masking them for responses, and applying a patch.
+ */
+public final class Settings {
+
+  /** What a secret looks like in a response. Sent back in a patch, it means "unchanged". */
+  public static final String MASK = "********";
+
+  private Settings() {}
+
+  /** A copy of {@code settings} with every secret replaced by {@link #MASK}. */
+  public static ObjectNode masked(JsonNode schema, ObjectNode settings) {
+    ObjectNode copy = settings.deepCopy();
+    forEachSecret(schema, copy, (parent, key) -> parent.put(key, MASK));
+    return copy;
+  }
+
+  /** The secret values in {@code settings}, to redact from recorded requests. */
+  public static List<String> secretValues(JsonNode schema, JsonNode settings) {
+    List<String> secrets = new ArrayList<>();
+    if (settings instanceof ObjectNode object) {
+      forEachSecret(schema, object, (parent, key) -> secrets.add(parent.get(key).asText()));
+    }
+    return secrets;
+  }
+
+  /**
+   * {@code current} with {@code patch} applied as a JSON merge patch (RFC 7386: objects merge, null
+   * removes, anything else replaces). A secret sent back masked keeps its current value.
+   */
+  public static ObjectNode patched(JsonNode schema, ObjectNode current, ObjectNode patch) {
+    ObjectNode result = current.deepCopy();
+    merge(result, patch);
+    forEachSecret(
+        schema,
+        result,
+        (parent, key) -> {
+          if (MASK.equals(parent.get(key).asText())) {
+            JsonNode previous = at(current, parent, result, key);
+            if (previous != null && previous.isTextual()) {
+              parent.set(key, previous);
+            }
+          }
+        });
+    return result;
+  }
+
+  private static void merge(ObjectNode target, ObjectNode patch) {
+    Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      JsonNode value = field.getValue();
+      if (value.isNull()) {
+        target.remove(field.getKey());
+      } else if (value.isObject() && target.get(field.getKey()) instanceof ObjectNode existing) {
+        merge(existing, (ObjectNode) value);
+      } else {
+        target.set(field.getKey(), value.deepCopy());
+      }
+    }
+  }
+
+  /** The value in {@code original} at the place of {@code parent.key} in {@code merged}. */
+  private static JsonNode at(ObjectNode original, ObjectNode parent, ObjectNode merged, String key) {
+    List<String> path = pathTo(merged, parent);
+    if (path == null) {
+      return null;
+    }
+    JsonNode node = original;
+    for (String step : path) {
+      node = node.path(step);
+    }
+    JsonNode value = node.get(key);
+    return value;
+  }
+
+  private static List<String> pathTo(JsonNode root, JsonNode target) {
+    if (root == target) {
+      return new ArrayList<>();
+    }
+    if (root.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        List<String> rest = pathTo(field.getValue(), target);
+        if (rest != null) {
+          rest.add(0, field.getKey());
+          return rest;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Calls {@code secret(parent, key)} for every string value under a writeOnly property. */
+  private static void forEachSecret(
+      JsonNode schema, ObjectNode value, BiConsumer<ObjectNode, String> secret) {
+    List<String> keys = new ArrayList<>();
+    value.fieldNames().forEachRemaining(keys::add);
+    for (String key : keys) {
+      JsonNode propertySchema = schema.path("properties").path(key);
+      if (propertySchema.isMissingNode()) {
+        propertySchema = schema.path("additionalProperties");
+      }
+      JsonNode child = value.get(key);
+      if (propertySchema.path("writeOnly").asBoolean(false)) {
+        allStrings(value, key, secret);
+      } else if (child instanceof ObjectNode object && propertySchema.isObject()) {
+        forEachSecret(propertySchema, object, secret);
+      }
+    }
+  }
+
+  private static void allStrings(ObjectNode parent, String key, BiConsumer<ObjectNode, String> secret) {
+    JsonNode child = parent.get(key);
+    if (child instanceof TextNode) {
+      secret.accept(parent, key);
+    } else if (child instanceof ObjectNode object) {
+      List<String> keys = new ArrayList<>();
+      object.fieldNames().forEachRemaining(keys::add);
+      keys.forEach(k -> allStrings(object, k, secret));
+    }
+  }
+}

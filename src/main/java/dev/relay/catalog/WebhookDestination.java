@@ -1,0 +1,118 @@
+package dev.relay.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends each event (or a batch of them) as JSON to a URL of the customer's choice. Settings: {@code
+ * url}, {@code method} (POST, PUT or PATCH), {@code headers} (their values are secrets), {@code
+ * batchSize} (above 1 the body is {@code {"batch": [...]}}) and {@code timeoutMs}.
+ */
+public final class WebhookDestination implements DestinationType {
+
+  static final String ALL_EVENT_TYPES =
+      "type = \"track\" or type = \"identify\" or type = \"page\" or type = \"screen\""
+          + " or type = \"group\" or type = \"alias\"";
+
+  private final ObjectMapper mapper;
+  private final ObjectNode schema;
+  private final List<ActionDefinition> defaultActions;
+
+  public WebhookDestination(ObjectMapper mapper) {
+    this.mapper = mapper;
+    this.schema = read(mapper, SCHEMA);
+    this.defaultActions =
+        List.of(new ActionDefinition("Send", "send", ALL_EVENT_TYPES, read(mapper, "{\"@path\": \"$.\"}")));
+  }
+
+  private static final String SCHEMA =
+      """
+      {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "required": ["url"],
+        "additionalProperties": false,
+        "properties": {
+          "url": {"type": "string", "pattern": "^https?://[^\\\\s]+$", "description": "Where to send the events (http or https)."},
+          "method": {"enum": ["POST", "PUT", "PATCH"], "default": "POST", "description": "HTTP method."},
+          "headers": {"type": "object", "additionalProperties": {"type": "string"}, "writeOnly": true,
+                      "description": "Headers sent with every request, e.g. Authorization. Their values are secret."},
+          "batchSize": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1,
+                        "description": "Events per request; above 1 the body is {\\"batch\\": [...]}."},
+          "timeoutMs": {"type": "integer", "minimum": 100, "maximum": 120000, "default": 10000,
+                        "description": "How long to wait for the answer, in milliseconds."}
+        }
+      }
+      """;
+
+  @Override
+  public String type() {
+    return "webhook";
+  }
+
+  @Override
+  public String name() {
+    return "Webhook";
+  }
+
+  @Override
+  public ObjectNode settingsSchema() {
+    return schema.deepCopy();
+  }
+
+  @Override
+  public List<ActionDefinition> defaultActions() {
+    return defaultActions;
+  }
+
+  @Override
+  public int batchSize(JsonNode settings) {
+    return settings.path("batchSize").asInt(1);
+  }
+
+  @Override
+  public Duration timeout(JsonNode settings) {
+    return Duration.ofMillis(settings.path("timeoutMs").asLong(10_000));
+  }
+
+  @Override
+  public OutgoingRequest buildRequest(JsonNode settings, String actionType, List<JsonNode> payloads) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    settings.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+    JsonNode body;
+    if (batchSize(settings) > 1) {
+      ObjectNode batch = mapper.createObjectNode();
+      ArrayNode items = batch.putArray("batch");
+      payloads.forEach(items::add);
+      body = batch;
+    } else {
+      body = payloads.get(0);
+    }
+    try {
+      return new OutgoingRequest(
+          settings.path("method").asText("POST"),
+          settings.path("url").asText(),
+          headers,
+          mapper.writeValueAsString(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ObjectNode read(ObjectMapper mapper, String json) {
+    try {
+      return (ObjectNode) mapper.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.relay.destination;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.Ids;
+import dev.relay.http.Json;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code /api/destinations}: HTTP to destination commands and replies to JSON. */
+public final class DestinationRoutes extends AllDirectives {
+
+  private final Destinations destinations;
+  private final ObjectMapper mapper;
+
+  public DestinationRoutes(Destinations destinations, ObjectMapper mapper) {
+    this.destinations = destinations;
+    this.mapper = mapper;
+  }
+
+  /** The destination routes; {@code more} adds routes under {@code /api/destinations/{id}/}. */
+  public Route route(Function<String, Route> more) {
+    return pathPrefix(
+        "destinations",
+        () ->
+            concat(
+                pathEnd(
+                    () ->
+                        concat(
+                            get(() -> onSuccess(destinations.list(), list -> Json.ok(mapper, list))),
+                            post(() -> withJson(body -> create(body))))),
+                pathPrefix(PathMatchers.segment(), id -> destination(id, more))));
+  }
+
+  private Route create(JsonNode body) {
+    DestinationRequests.CreateRequest request = DestinationRequests.create(body);
+    CompletionStage<DestinationView> created =
+        destinations.ask(
+            Ids.newId("dst"),
+            replyTo ->
+                new DestinationEntity.Create(
+                    request.name(), request.type(), request.settings(), request.actions(), request.enabled(), replyTo));
+    return onSuccess(created, view -> Json.created(mapper, view));
+  }
+
+  private Route destination(String id, Function<String, Route> more) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    get(() -> reply(destinations.ask(id, DestinationEntity.Get::new))),
+                    delete(() -> reply(destinations.ask(id, DestinationEntity.Delete::new))))),
+        path(
+            "settings",
+            () ->
+                patch(
+                    () ->
+                        withJson(
+                            body ->
+                                reply(
+                                    destinations.ask(
+                                        id,
+                                        replyTo ->
+                                            new DestinationEntity.UpdateSettings(
+                                                DestinationRequests.settingsPatch(body), replyTo)))))),
+        pathPrefix(
+            "actions",
+            () ->
+                concat(
+                    pathEnd(
+                        () ->
+                            put(
+                                () ->
+                                    withJson(
+                                        body ->
+                                            reply(
+                                                destinations.ask(
+                                                    id,
+                                                    replyTo ->
+                                                        new DestinationEntity.ReplaceActions(
+                                                            DestinationRequests.actions(body), replyTo)))))),
+                    path(
+                        PathMatchers.segment(),
+                        actionId ->
+                            patch(
+                                () ->
+                                    withJson(
+                                        body -> {
+                                          DestinationRequests.ActionPatch patch = DestinationRequests.actionPatch(body);
+                                          return reply(
+                                              destinations.ask(
+                                                  id,
+                                                  replyTo ->
+                                                      new DestinationEntity.UpdateAction(
+                                                          actionId, patch.enabled(), patch.trigger(), patch.mapping(), replyTo)));
+                                        }))))),
+        path("enable", () -> post(() -> reply(destinations.ask(id, DestinationEntity.Enable::new)))),
+        path("disable", () -> post(() -> reply(destinations.ask(id, DestinationEntity.Disable::new)))),
+        more.apply(id));
+  }
+
+  private Route reply(CompletionStage<DestinationView> view) {
+    return onSuccess(view, v -> Json.ok(mapper, v));
+  }
+
+  private Route withJson(Function<JsonNode, Route> inner) {
+    return entity(Jackson.unmarshaller(mapper, JsonNode.class), inner);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.relay.destination;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.Ids;
+import dev.relay.catalog.Catalog;
+import dev.relay.catalog.DestinationType;
+import dev.relay.mapping.Mapping;
+import dev.relay.mapping.MappingException;
+import dev.relay.mapping.Trigger;
+import dev.relay.mapping.TriggerException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What makes a destination's configuration valid: settings that fit the type's schema, and actions
+ * of the type's kinds whose triggers and mappings compile. Checked when saved, so that nothing
+ * invalid ever reaches delivery.
+ */
+final class DestinationRules {
+
+  private DestinationRules() {}
+
+  /** Why these settings are refused; empty when they are fine. */
+  static Optional<String> settingsProblem(Catalog catalog, DestinationType type, JsonNode settings) {
+    if (settings == null || !settings.isObject()) {
+      return Optional.of("settings must be an object");
+    }
+    return catalog.problems(type, settings);
+  }
+
+  /** Why these actions are refused; empty when they are fine. */
+  static Optional<String> actionsProblem(DestinationType type, List<ActionConfig> actions) {
+    Set<String> ids = new HashSet<>();
+    Set<String> kinds = actionTypes(type);
+    for (int i = 0; i < actions.size(); i++) {
+      ActionConfig action = actions.get(i);
+      String at = "actions[" + i + "]";
+      if (!ids.add(action.id())) {
+        return Optional.of(at + ": duplicate id " + action.id());
+      }
+      Optional<String> problem = actionProblem(kinds, action).map(p -> at + "." + p);
+      if (problem.isPresent()) {
+        return problem;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Why one action is refused, naming the field; empty when it is fine. */
+  static Optional<String> actionProblem(Set<String> kinds, ActionConfig action) {
+    if (action.name() == null || action.name().isBlank()) {
+      return Optional.of("name: required");
+    }
+    if (action.type() == null || !kinds.contains(action.type())) {
+      return Optional.of("type: must be one of " + kinds);
+    }
+    if (action.trigger() == null) {
+      return Optional.of("trigger: required");
+    }
+    try {
+      Trigger.compile(action.trigger());
+    } catch (TriggerException e) {
+      return Optional.of("trigger: " + e.getMessage());
+    }
+    if (action.mapping() == null || action.mapping().isMissingNode()) {
+      return Optional.of("mapping: required");
+    }
+    try {
+      Mapping.compile(action.mapping());
+    } catch (MappingException e) {
+      return Optional.of("mapping: " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  static Set<String> actionTypes(DestinationType type) {
+    Set<String> kinds = new HashSet<>();
+    type.defaultActions().forEach(a -> kinds.add(a.type()));
+    return kinds;
+  }
+
+  /** The type's default actions, as a new destination's actions. */
+  static List<ActionConfig> defaultActions(DestinationType type) {
+    List<ActionConfig> actions = new ArrayList<>();
+    type.defaultActions()
+        .forEach(
+            d ->
+                actions.add(
+                    new ActionConfig(Ids.newId("act"), d.name(), d.type(), d.trigger(), d.mapping(), true)));
+    return actions;
+  }
+
+  /** {@code actions} with an id given to each action that has none. */
+  static List<ActionConfig> withIds(List<ActionConfig> actions) {
+    return actions.stream()
+        .map(
+            a ->
+                a.id() == null || a.id().isBlank()
+                    ? new ActionConfig(Ids.newId("act"), a.name(), a.type(), a.trigger(), a.mapping(), a.enabled())
+                    : a)
+        .toList();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.relay.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+
+/** JSON in and out of the HTTP API, with Pekko's shared, configured ObjectMapper. */
+public final class Json {
+
+  private Json() {}
+
+  /** Pekko's "jackson-json" mapper: Java time as ISO-8601, records, Optionals. */
+  public static ObjectMapper mapper(ActorSystem<?> system) {
+    return JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
+  }
+
+  public static Route ok(ObjectMapper mapper, Object body) {
+    return complete(StatusCodes.OK, body, Jackson.marshaller(mapper));
+  }
+
+  public static Route created(ObjectMapper mapper, Object body) {
+    return complete(StatusCodes.CREATED, body, Jackson.marshaller(mapper));
+  }
+
+  /** An error response: {@code {"error": message}} with the given status. */
+  public static HttpResponse error(StatusCode status, String message) {
+    String body = "{\"error\":" + quote(message) + "}";
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  private static String quote(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+}
