@@ -1,0 +1,59 @@
+package dev.relay.event;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+
+/** The Segment spec's ISO-8601 date-times: read as SDKs write them, written as UTC with millis. */
+final class Iso8601 {
+
+  // SDKs differ: analytics.js and analytics-java write 2024-05-01T12:00:00.123Z, Python and PHP
+  // +00:00, some +0000 or +01; a date-time without an offset is UTC, as the spec says all are.
+  private static final DateTimeFormatter READ =
+      new DateTimeFormatterBuilder()
+          .parseCaseInsensitive()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+          .optionalStart().appendOffset("+HH:mm", "Z").optionalEnd()
+          .toFormatter()
+          .withChronology(IsoChronology.INSTANCE)
+          .withResolverStyle(ResolverStyle.STRICT);
+
+  private static final DateTimeFormatter WRITE =
+      new DateTimeFormatterBuilder().appendInstant(3).toFormatter();
+
+  private Iso8601() {}
+
+  /**
+   * The instant the text names, or null if it is not an ISO-8601 date-time with a year from 1 to
+   * 9999 (the bound keeps clock-skew arithmetic far inside {@link Instant}'s range).
+   */
+  static Instant parse(String text) {
+    try {
+      TemporalAccessor parsed = READ.parse(text);
+      LocalDateTime local = LocalDateTime.from(parsed);
+      if (local.getYear() < 1 || local.getYear() > 9999) {
+        return null;
+      }
+      ZoneOffset offset =
+          parsed.isSupported(ChronoField.OFFSET_SECONDS)
+              ? ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS))
+              : ZoneOffset.UTC;
+      return local.toInstant(offset);
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** For example {@code 2024-05-01T12:00:00.000Z}: always UTC, always three fraction digits. */
+  static String format(Instant instant) {
+    return WRITE.format(instant);
+  }
+}
