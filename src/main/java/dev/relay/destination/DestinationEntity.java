@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -471,7 +472,8 @@ public final class DestinationEntity
         .onCommand(Disable.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(ConnectSource.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(DisconnectSource.class, (state, c) -> notFound(c.replyTo()))
-        .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()));
+        .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()))
+        .onCommand(SendTest.class, (state, c) -> notFoundTest(c));
 
     builder
         .forState(State::exists)
@@ -485,7 +487,8 @@ public final class DestinationEntity
         .onCommand(ConnectSource.class, this::onConnectSource)
         .onCommand(DisconnectSource.class, this::onDisconnectSource)
         .onCommand(Delete.class, this::onDelete)
-        .onCommand(Accept.class, this::onAccept);
+        .onCommand(Accept.class, this::onAccept)
+        .onCommand(SendTest.class, this::onSendTest);
 
     builder
         .forAnyState()
@@ -820,6 +823,7 @@ public final class DestinationEntity
                 attempt.items().forEach(i -> inFlight.remove(i.itemId()));
                 requestsInFlight--;
               }
+              completeTests(events);
               deliverDue(s);
             })
         .thenNoReply();
@@ -859,6 +863,103 @@ public final class DestinationEntity
         response.map(DeliveryResponse::bodyExcerpt),
         attempt.error(),
         outcomes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // API call tester (added on the readside branch with the contract agreed with main; reconcile
+  // with main's version on merge)
+
+  /**
+   * Runs each enabled action whose trigger matches {@code event} once, for real, through the same
+   * delivery code; journaled as test actions ({@code ActionQueued(test=true)} and the attempt), never
+   * retried. Replied to once every attempt is journaled.
+   */
+  public record SendTest(ObjectNode event, ActorRef<TestReport> replyTo) implements Command {}
+
+  public record TestReport(List<TestResult> results) implements CborSerializable {}
+
+  public record TestResult(
+      String actionId,
+      String actionName,
+      String itemId,
+      OutgoingRequest request,
+      Optional<Integer> status,
+      Optional<String> body,
+      Outcome outcome,
+      long durationMs,
+      Optional<String> error)
+      implements CborSerializable {}
+
+  /** A test waiting for its attempts: results by item id, in the order of the actions. */
+  private record PendingTest(ActorRef<TestReport> replyTo, LinkedHashMap<String, TestResult> results, Map<String, String> actionNames) {}
+
+  private final Map<String, PendingTest> testsByItem = new HashMap<>();
+
+  private ReplyEffect<Event, State> onSendTest(State state, SendTest test) {
+    Instant now = now();
+    List<ActionQueued> queued = new ArrayList<>();
+    for (CompiledActions.Compiled action : compiledActions(state).all()) {
+      if (action.config().enabled() && action.trigger().matches(test.event())) {
+        queued.add(new ActionQueued(Ids.newId("itm"), action.config().id(), action.config().name(), "tester", test.event(), now, true));
+      }
+    }
+    if (queued.isEmpty()) {
+      return Effect().reply(test.replyTo(), new TestReport(List.of()));
+    }
+    return Effect()
+        .persist(List.<Event>copyOf(queued))
+        .thenRun(
+            s -> {
+              PendingTest pending = new PendingTest(test.replyTo(), new LinkedHashMap<>(), new HashMap<>());
+              for (ActionQueued q : queued) {
+                pending.results().put(q.itemId(), null);
+                pending.actionNames().put(q.itemId(), q.actionName());
+                testsByItem.put(q.itemId(), pending);
+              }
+              // Each on its own request, never batched with real traffic, whatever max-in-flight says.
+              for (ActionQueued q : queued) {
+                attempt(s, typeOf(s), q.actionId(), List.of(s.pending(q.itemId()).orElseThrow()));
+              }
+            })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> notFoundTest(SendTest test) {
+    passivate();
+    return Effect().reply(test.replyTo(), new TestReport(List.of()));
+  }
+
+  /** Fills in the tests whose attempts were just journaled; replies to those that are complete. */
+  private void completeTests(List<Event> journaled) {
+    if (testsByItem.isEmpty()) {
+      return;
+    }
+    for (Event event : journaled) {
+      if (!(event instanceof AttemptRecorded attempt)) {
+        continue;
+      }
+      for (ItemOutcome item : attempt.items()) {
+        PendingTest pending = testsByItem.remove(item.itemId());
+        if (pending == null) {
+          continue;
+        }
+        pending.results().put(
+            item.itemId(),
+            new TestResult(
+                attempt.actionId(),
+                pending.actionNames().get(item.itemId()),
+                item.itemId(),
+                attempt.request(),
+                attempt.responseStatus(),
+                attempt.responseBody(),
+                item.outcome(),
+                attempt.durationMs(),
+                attempt.error()));
+        if (!pending.results().containsValue(null)) {
+          pending.replyTo().tell(new TestReport(List.copyOf(pending.results().values())));
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
