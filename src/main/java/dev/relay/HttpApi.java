@@ -27,6 +27,7 @@ final class HttpApi extends AllDirectives {
                     concat(
                         new CatalogRoutes(services.catalog(), services.mapper()).route(),
                         new DestinationRoutes(services.destinations(), services.mapper())
-                            .route(id -> reject()))));
+                            .route(services.readSide()::destinationRoutes),
+                        services.readSide().adminRoutes())));
   }
 }

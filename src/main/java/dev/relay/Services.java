@@ -6,13 +6,14 @@ import dev.relay.delivery.HttpDelivery;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.Destinations;
 import dev.relay.http.Json;
+import dev.relay.journal.ReadSide;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** The parts of a running node that the HTTP API (and tests) talk to. */
 public record Services(
-    ObjectMapper mapper, Catalog catalog, Destinations destinations) {
+    ObjectMapper mapper, Catalog catalog, Destinations destinations, ReadSide readSide) {
 
   /** The time an admin request waits for an entity. */
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
@@ -28,6 +29,7 @@ public record Services(
             settings.delivery(),
             settings.readSideTags(),
             Clock.systemUTC()));
-    return new Services(mapper, catalog, new Destinations(system, ASK_TIMEOUT));
+    Destinations destinations = new Destinations(system, ASK_TIMEOUT);
+    return new Services(mapper, catalog, destinations, ReadSide.start(system, database, destinations, mapper));
   }
 }

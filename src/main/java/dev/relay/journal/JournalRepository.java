@@ -1,0 +1,243 @@
+package dev.relay.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.journal.JournalViews.Attempt;
+import dev.relay.journal.JournalViews.Counters;
+import dev.relay.journal.JournalViews.Detail;
+import dev.relay.journal.JournalViews.Item;
+import dev.relay.journal.JournalViews.Minute;
+import dev.relay.journal.JournalViews.Page;
+import dev.relay.journal.JournalViews.Request;
+import dev.relay.journal.JournalViews.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+
+/**
+ * Reads the query tables. Every query is bounded by a destination and served by an index; none
+ * touches the event journal. JDBC blocks, so each runs on the read side's query dispatcher.
+ */
+final class JournalRepository {
+
+  private static final String ITEM_COLUMNS =
+      "item_id, message_id, action_name, action_id, event_type, event_name, user_id, status, attempts,"
+          + " last_status, last_error, queued_at, last_attempt_at, next_attempt_at, is_test, seq";
+
+  private final DataSource dataSource;
+  private final Executor executor;
+  private final ObjectMapper mapper;
+
+  JournalRepository(DataSource dataSource, Executor executor, ObjectMapper mapper) {
+    this.dataSource = dataSource;
+    this.executor = executor;
+    this.mapper = mapper;
+  }
+
+  /** A page of a destination's actions, newest first. */
+  CompletionStage<Page> list(String destinationId, JournalQuery query) {
+    return run(connection -> list(connection, destinationId, query));
+  }
+
+  /** An action of the destination, with its source event and attempt log. */
+  CompletionStage<Optional<Detail>> detail(String destinationId, String itemId) {
+    return run(connection -> detail(connection, destinationId, itemId));
+  }
+
+  /** The counters of a destination's minutes in [from, to). */
+  CompletionStage<Counters> counters(String destinationId, long from, long to) {
+    return run(connection -> counters(connection, destinationId, from, to));
+  }
+
+  private interface Query<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private <T> CompletionStage<T> run(Query<T> query) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection connection = dataSource.getConnection()) {
+            try {
+              return query.run(connection);
+            } finally {
+              connection.rollback(); // read only: end the transaction the pool opened
+            }
+          } catch (SQLException e) {
+            throw new IllegalStateException("read-side query failed: " + e.getMessage(), e);
+          }
+        },
+        executor);
+  }
+
+  private Page list(Connection connection, String destinationId, JournalQuery query) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS).append(" FROM journal_item WHERE destination_id = ?");
+    List<Object> params = new ArrayList<>();
+    params.add(destinationId);
+    query.status().ifPresent(s -> condition(sql, params, " AND status = ?", s.wireName()));
+    query.eventType().ifPresent(t -> condition(sql, params, " AND event_type = ?", t));
+    query.event().ifPresent(e -> condition(sql, params, " AND event_name = ?", e));
+    query.userId().ifPresent(u -> condition(sql, params, " AND user_id = ?", u));
+    query.messageId().ifPresent(m -> condition(sql, params, " AND message_id = ?", m));
+    query.from().ifPresent(f -> condition(sql, params, " AND queued_at >= ?", f.toEpochMilli()));
+    query.to().ifPresent(t -> condition(sql, params, " AND queued_at < ?", t.toEpochMilli()));
+    query.cursor().ifPresent(
+        c -> {
+          // The first bound lets the database seek the index; the second is the exact keyset.
+          sql.append(" AND queued_at <= ? AND (queued_at < ? OR seq < ?)");
+          params.add(c.queuedAt());
+          params.add(c.queuedAt());
+          params.add(c.seq());
+        });
+    sql.append(" ORDER BY queued_at DESC, seq DESC LIMIT ?");
+    params.add(query.limit() + 1);
+
+    List<Item> items = new ArrayList<>();
+    Cursor last = null;
+    boolean more = false;
+    try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+      for (int i = 0; i < params.size(); i++) {
+        select.setObject(i + 1, params.get(i));
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          if (items.size() == query.limit()) {
+            more = true;
+            break;
+          }
+          items.add(item(rows));
+          last = new Cursor(rows.getLong("queued_at"), rows.getLong("seq"));
+        }
+      }
+    }
+    return new Page(items, more ? last.encode() : null);
+  }
+
+  private static void condition(StringBuilder sql, List<Object> params, String condition, Object value) {
+    sql.append(condition);
+    params.add(value);
+  }
+
+  private Optional<Detail> detail(Connection connection, String destinationId, String itemId) throws SQLException {
+    Item item;
+    JsonNode event;
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT " + ITEM_COLUMNS + ", event_json FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
+      select.setString(1, itemId);
+      select.setString(2, destinationId);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        item = item(rows);
+        event = parse(rows.getString("event_json"));
+      }
+    }
+    List<Attempt> log = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            """
+            SELECT ai.attempt, ai.outcome, ai.next_attempt_at, a.started_at, a.duration_ms, a.request_method,
+              a.request_url, a.request_headers, a.request_body, a.response_status, a.response_body, a.error, a.items
+            FROM journal_attempt_item ai JOIN journal_attempt a ON a.attempt_id = ai.attempt_id
+            WHERE ai.item_id = ?
+            ORDER BY ai.attempt_id
+            """)) {
+      select.setString(1, itemId);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          Integer status = rows.getObject("response_status", Integer.class);
+          String body = rows.getString("response_body");
+          log.add(
+              new Attempt(
+                  rows.getInt("attempt"),
+                  UtcTimes.format(rows.getLong("started_at")),
+                  rows.getLong("duration_ms"),
+                  new Request(
+                      rows.getString("request_method"),
+                      rows.getString("request_url"),
+                      parse(rows.getString("request_headers")),
+                      rows.getString("request_body")),
+                  status == null && body == null ? null : new Response(status, body),
+                  rows.getString("outcome"),
+                  rows.getString("error"),
+                  UtcTimes.formatOrNull(rows.getObject("next_attempt_at", Long.class)),
+                  rows.getInt("items")));
+        }
+      }
+    }
+    return Optional.of(new Detail(item, event, log));
+  }
+
+  private Counters counters(Connection connection, String destinationId, long from, long to) throws SQLException {
+    List<Minute> minutes = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT minute_start, queued, delivered, failed, retried, discarded FROM journal_minute"
+                + " WHERE destination_id = ? AND minute_start >= ? AND minute_start < ? ORDER BY minute_start")) {
+      select.setString(1, destinationId);
+      select.setLong(2, from);
+      select.setLong(3, to);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          minutes.add(
+              new Minute(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5), rows.getLong(6)));
+        }
+      }
+    }
+    Map<Integer, Long> buckets = new LinkedHashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT bucket, SUM(requests) FROM journal_latency"
+                + " WHERE destination_id = ? AND minute_start >= ? AND minute_start < ? GROUP BY bucket")) {
+      select.setString(1, destinationId);
+      select.setLong(2, from);
+      select.setLong(3, to);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          buckets.put(rows.getInt(1), rows.getLong(2));
+        }
+      }
+    }
+    return new Counters(minutes, buckets);
+  }
+
+  private static Item item(ResultSet rows) throws SQLException {
+    return new Item(
+        rows.getString("item_id"),
+        rows.getString("message_id"),
+        rows.getString("action_name"),
+        rows.getString("action_id"),
+        rows.getString("event_type"),
+        rows.getString("event_name"),
+        rows.getString("user_id"),
+        rows.getString("status"),
+        rows.getInt("attempts"),
+        rows.getObject("last_status", Integer.class),
+        rows.getString("last_error"),
+        UtcTimes.format(rows.getLong("queued_at")),
+        UtcTimes.formatOrNull(rows.getObject("last_attempt_at", Long.class)),
+        UtcTimes.formatOrNull(rows.getObject("next_attempt_at", Long.class)),
+        rows.getBoolean("is_test"));
+  }
+
+  private JsonNode parse(String json) {
+    try {
+      return mapper.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.relay.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.destination.DestinationEntity.TestReport;
+import dev.relay.destination.DestinationEntity.TestResult;
+import dev.relay.destination.Destinations;
+import dev.relay.http.ApiError;
+import dev.relay.http.Json;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /api/destinations/{id}/journal}, {@code .../overview} and {@code .../test}: HTTP to the
+ * query repository and the tester, and their answers to JSON. Parameters are checked before the
+ * destination is looked up, so a bad one is a 400 either way; an unknown destination is a 404.
+ */
+final class JournalRoutes extends AllDirectives {
+
+  private final JournalRepository repository;
+  private final Destinations destinations;
+  private final ApiCallTester tester;
+  private final ObjectMapper mapper;
+  private final Clock clock;
+
+  JournalRoutes(
+      JournalRepository repository, Destinations destinations, ApiCallTester tester, ObjectMapper mapper, Clock clock) {
+    this.repository = repository;
+    this.destinations = destinations;
+    this.tester = tester;
+    this.mapper = mapper;
+    this.clock = clock;
+  }
+
+  /** The routes under {@code /api/destinations/{destinationId}/}. */
+  Route route(String destinationId) {
+    return concat(
+        pathPrefix(
+            "journal",
+            () ->
+                concat(
+                    pathEnd(() -> get(() -> parameterMap(params -> list(destinationId, params)))),
+                    path(PathMatchers.segment(), itemId -> get(() -> detail(destinationId, itemId))))),
+        path("overview", () -> get(() -> parameterMap(params -> overview(destinationId, params)))),
+        path("test", () -> post(() -> entity(Jackson.unmarshaller(mapper, JsonNode.class), body -> test(destinationId, body)))));
+  }
+
+  private Route list(String destinationId, Map<String, String> params) {
+    JournalQuery query = JournalQuery.parse(params);
+    return onSuccess(
+        existing(destinationId).thenCompose(found -> repository.list(destinationId, query)),
+        page -> Json.ok(mapper, page));
+  }
+
+  private Route detail(String destinationId, String itemId) {
+    return onSuccess(
+        existing(destinationId)
+            .thenCompose(found -> repository.detail(destinationId, itemId))
+            .thenApply(
+                detail ->
+                    detail
+                        .map(this::detailJson)
+                        .orElseThrow(() -> ApiError.notFound("no action " + itemId + " in the journal of destination " + destinationId))),
+        json -> Json.ok(mapper, json));
+  }
+
+  /** The item's fields, with {@code event} being the source event (its name stays in {@code eventName}). */
+  private ObjectNode detailJson(JournalViews.Detail detail) {
+    ObjectNode json = mapper.valueToTree(detail.item());
+    json.set("eventName", json.get("event"));
+    json.set("event", detail.event());
+    json.set("attemptLog", mapper.valueToTree(detail.attemptLog()));
+    return json;
+  }
+
+  private Route overview(String destinationId, Map<String, String> params) {
+    OverviewQuery query = OverviewQuery.parse(params, clock.instant());
+    return onSuccess(
+        existing(destinationId)
+            .thenCompose(
+                found -> repository.counters(destinationId, query.from().toEpochMilli(), query.to().toEpochMilli()))
+            .thenApply(query::report),
+        overview -> Json.ok(mapper, overview));
+  }
+
+  private Route test(String destinationId, JsonNode body) {
+    ObjectNode event = tester.eventOf(body);
+    return onSuccess(
+        existing(destinationId)
+            .thenCompose(found -> tester.send(destinationId, event))
+            .thenApply(report -> testJson(event, report)),
+        json -> Json.ok(mapper, json));
+  }
+
+  private ObjectNode testJson(ObjectNode event, TestReport report) {
+    ObjectNode json = mapper.createObjectNode();
+    ArrayNode results = json.putArray("results");
+    for (TestResult result : report.results()) {
+      ObjectNode entry = results.addObject();
+      entry.put("action", result.actionName());
+      entry.put("actionId", result.actionId());
+      entry.put("itemId", result.itemId());
+      entry.set("request", mapper.valueToTree(result.request()));
+      if (result.status().isPresent() || result.body().isPresent()) {
+        entry.putObject("response")
+            .put("status", result.status().orElse(null))
+            .put("body", result.body().orElse(null));
+      } else {
+        entry.putNull("response");
+      }
+      entry.put("outcome", result.outcome().wireName());
+      entry.put("durationMs", result.durationMs());
+      entry.put("error", result.error().orElse(null));
+    }
+    json.set("event", event);
+    return json;
+  }
+
+  /** Completes when the destination exists; fails with a 404 when it does not. */
+  private CompletionStage<Boolean> existing(String destinationId) {
+    return destinations
+        .find(destinationId)
+        .thenApply(
+            found -> {
+              if (found.isEmpty()) {
+                throw ApiError.notFound("no destination " + destinationId);
+              }
+              return true;
+            });
+  }
+}
