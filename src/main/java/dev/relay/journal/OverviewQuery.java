@@ -35,10 +35,10 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
     if (!from.isBefore(to)) {
       throw ApiError.badRequest("from: must be before to");
     }
-    from = Instant.ofEpochMilli(JournalChanges.minuteOf(from.toEpochMilli()));
     Optional<String> interval = JournalQuery.text(params, "interval");
     String name =
         interval.orElse(Duration.between(from, to).compareTo(FINE_UP_TO) <= 0 ? "1m" : "1h");
+    from = Instant.ofEpochMilli(JournalChanges.minuteOf(from.toEpochMilli()));
     long millis = intervalMillis(name);
     long points = (to.toEpochMilli() - from.toEpochMilli() + millis - 1) / millis;
     if (points > MAX_POINTS) {
