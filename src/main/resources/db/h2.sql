@@ -87,13 +87,22 @@ CREATE TABLE IF NOT EXISTS journal_item (
   is_test BOOLEAN NOT NULL,
   event_json VARCHAR NOT NULL
 );
--- Newest first, per destination, optionally within a time range: one index per filter.
+-- Newest first, per destination, optionally within a time range: one index per filter. Queries
+-- order by every column of the index they use (DESC), so H2 reads it backwards and stops at the limit.
 CREATE INDEX IF NOT EXISTS journal_item_by_time ON journal_item (destination_id, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_status ON journal_item (destination_id, status, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_type ON journal_item (destination_id, event_type, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_event ON journal_item (destination_id, event_name, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_user ON journal_item (destination_id, user_id, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_message ON journal_item (destination_id, message_id, queued_at, seq);
+
+-- Destinations the journal knows (created, and when deleted): the journal API answers 404 for
+-- unknown ones from here, without waiting on a destination's entity that may be busy.
+CREATE TABLE IF NOT EXISTS journal_destination (
+  destination_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
 
 -- One row per request to a destination; a batch request carries several actions.
 CREATE TABLE IF NOT EXISTS journal_attempt (

@@ -7,6 +7,8 @@ import dev.relay.delivery.Outcome;
 import dev.relay.destination.DestinationEntity.ActionDiscarded;
 import dev.relay.destination.DestinationEntity.ActionQueued;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
+import dev.relay.destination.DestinationEntity.DestinationCreated;
+import dev.relay.destination.DestinationEntity.DestinationDeleted;
 import dev.relay.destination.DestinationEntity.Event;
 import dev.relay.destination.DestinationEntity.ItemOutcome;
 import java.io.UncheckedIOException;
@@ -83,6 +85,12 @@ final class JournalChanges {
       String error,
       int items) {}
 
+  /** A destination created (with {@code createdAt}) or deleted in the group. */
+  static final class Destination {
+    Long createdAt;
+    Long deletedAt;
+  }
+
   record AttemptItem(String itemId, long attemptId, int attempt, String outcome, Long nextAttemptAt) {}
 
   record MinuteKey(String destinationId, long minuteStart) implements Comparable<MinuteKey> {
@@ -115,6 +123,7 @@ final class JournalChanges {
 
   private static final int ERROR_TEXT = 1000;
 
+  final Map<String, Destination> destinations = new LinkedHashMap<>();
   final Map<String, Item> items = new LinkedHashMap<>();
   final List<Attempt> attempts = new ArrayList<>();
   final List<AttemptItem> attemptItems = new ArrayList<>();
@@ -153,7 +162,7 @@ final class JournalChanges {
   }
 
   boolean isEmpty() {
-    return items.isEmpty() && attempts.isEmpty() && minutes.isEmpty();
+    return destinations.isEmpty() && items.isEmpty() && attempts.isEmpty() && minutes.isEmpty();
   }
 
   private void apply(Journaled journaled) {
@@ -163,8 +172,12 @@ final class JournalChanges {
       attempted(journaled, attempt);
     } else if (journaled.event() instanceof ActionDiscarded discarded) {
       discarded(journaled, discarded);
+    } else if (journaled.event() instanceof DestinationCreated created) {
+      destinations.computeIfAbsent(journaled.destinationId(), id -> new Destination()).createdAt = created.at().toEpochMilli();
+    } else if (journaled.event() instanceof DestinationDeleted deleted) {
+      destinations.computeIfAbsent(journaled.destinationId(), id -> new Destination()).deletedAt = deleted.at().toEpochMilli();
     }
-    // Configuration events change no query table.
+    // Other configuration events change no query table.
   }
 
   private void queued(Journaled journaled, ActionQueued queued) {

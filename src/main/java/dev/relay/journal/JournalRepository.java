@@ -56,6 +56,30 @@ final class JournalRepository {
     return run(connection -> detail(connection, destinationId, itemId));
   }
 
+  /** What the read side knows of a destination. */
+  enum Known {
+    /** Not (yet) projected: ask its entity. */
+    UNKNOWN,
+    ACTIVE,
+    DELETED
+  }
+
+  CompletionStage<Known> known(String destinationId) {
+    return run(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement("SELECT deleted_at FROM journal_destination WHERE destination_id = ?")) {
+            select.setString(1, destinationId);
+            try (ResultSet rows = select.executeQuery()) {
+              if (!rows.next()) {
+                return Known.UNKNOWN;
+              }
+              return rows.getObject(1, Long.class) == null ? Known.ACTIVE : Known.DELETED;
+            }
+          }
+        });
+  }
+
   /** The counters of a destination's minutes in [from, to). */
   CompletionStage<Counters> counters(String destinationId, long from, long to) {
     return run(connection -> counters(connection, destinationId, from, to));
@@ -81,17 +105,39 @@ final class JournalRepository {
         executor);
   }
 
-  private Page list(Connection connection, String destinationId, JournalQuery query) throws SQLException {
+  /** A statement and its parameters. */
+  record Sql(String text, List<Object> params) {}
+
+  /** The query of a journal page: keyset on (queued_at, seq), newest first, one index per filter. */
+  static Sql listSql(String destinationId, JournalQuery query) {
     StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS).append(" FROM journal_item WHERE destination_id = ?");
     List<Object> params = new ArrayList<>();
     params.add(destinationId);
-    query.status().ifPresent(s -> condition(sql, params, " AND status = ?", s.wireName()));
-    query.eventType().ifPresent(t -> condition(sql, params, " AND event_type = ?", t));
-    query.event().ifPresent(e -> condition(sql, params, " AND event_name = ?", e));
-    query.userId().ifPresent(u -> condition(sql, params, " AND user_id = ?", u));
-    query.messageId().ifPresent(m -> condition(sql, params, " AND message_id = ?", m));
-    query.from().ifPresent(f -> condition(sql, params, " AND queued_at >= ?", f.toEpochMilli()));
-    query.to().ifPresent(t -> condition(sql, params, " AND queued_at < ?", t.toEpochMilli()));
+    // The most selective filter picks the index: messageId, userId, event name, type, status.
+    String indexed = null;
+    if (query.status().isPresent()) {
+      indexed = condition(sql, params, "status", query.status().get().wireName());
+    }
+    if (query.eventType().isPresent()) {
+      indexed = condition(sql, params, "event_type", query.eventType().get());
+    }
+    if (query.event().isPresent()) {
+      indexed = condition(sql, params, "event_name", query.event().get());
+    }
+    if (query.userId().isPresent()) {
+      indexed = condition(sql, params, "user_id", query.userId().get());
+    }
+    if (query.messageId().isPresent()) {
+      indexed = condition(sql, params, "message_id", query.messageId().get());
+    }
+    query.from().ifPresent(f -> {
+      sql.append(" AND queued_at >= ?");
+      params.add(f.toEpochMilli());
+    });
+    query.to().ifPresent(t -> {
+      sql.append(" AND queued_at < ?");
+      params.add(t.toEpochMilli());
+    });
     query.cursor().ifPresent(
         c -> {
           // The first bound lets the database seek the index; the second is the exact keyset.
@@ -100,15 +146,26 @@ final class JournalRepository {
           params.add(c.queuedAt());
           params.add(c.seq());
         });
-    sql.append(" ORDER BY queued_at DESC, seq DESC LIMIT ?");
+    // Ordering by the index's equality columns too changes nothing in the result, but lets H2 see
+    // that reading the index backwards gives the order, so it reads only the page.
+    sql.append(" ORDER BY destination_id DESC, ");
+    if (indexed != null) {
+      sql.append(indexed).append(" DESC, ");
+    }
+    sql.append("queued_at DESC, seq DESC LIMIT ?");
     params.add(query.limit() + 1);
+    return new Sql(sql.toString(), params);
+  }
 
+
+  private Page list(Connection connection, String destinationId, JournalQuery query) throws SQLException {
+    Sql sql = listSql(destinationId, query);
     List<Item> items = new ArrayList<>();
     Cursor last = null;
     boolean more = false;
-    try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-      for (int i = 0; i < params.size(); i++) {
-        select.setObject(i + 1, params.get(i));
+    try (PreparedStatement select = connection.prepareStatement(sql.text())) {
+      for (int i = 0; i < sql.params().size(); i++) {
+        select.setObject(i + 1, sql.params().get(i));
       }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
@@ -124,9 +181,10 @@ final class JournalRepository {
     return new Page(items, more ? last.encode() : null);
   }
 
-  private static void condition(StringBuilder sql, List<Object> params, String condition, Object value) {
-    sql.append(condition);
+  private static String condition(StringBuilder sql, List<Object> params, String column, Object value) {
+    sql.append(" AND ").append(column).append(" = ?");
     params.add(value);
+    return column;
   }
 
   private Optional<Detail> detail(Connection connection, String destinationId, String itemId) throws SQLException {

@@ -11,6 +11,8 @@ import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -123,13 +125,23 @@ final class JournalRoutes extends AllDirectives {
     return json;
   }
 
-  /** Completes when the destination exists; fails with a 404 when it does not. */
+  /**
+   * Completes when the destination exists; fails with a 404 when it does not. The read side knows
+   * every destination but the newest few, so a backlogged destination's entity is asked only then.
+   */
   private CompletionStage<Boolean> existing(String destinationId) {
-    return destinations
-        .find(destinationId)
+    return repository
+        .known(destinationId)
+        .thenCompose(
+            known ->
+                switch (known) {
+                  case ACTIVE -> CompletableFuture.completedFuture(true);
+                  case DELETED -> CompletableFuture.completedFuture(false);
+                  case UNKNOWN -> destinations.find(destinationId).thenApply(Optional::isPresent);
+                })
         .thenApply(
-            found -> {
-              if (found.isEmpty()) {
+            exists -> {
+              if (!exists) {
                 throw ApiError.notFound("no destination " + destinationId);
               }
               return true;

@@ -88,6 +88,7 @@ final class JournalWriter {
   }
 
   void write(Connection connection, JournalChanges changes) throws SQLException {
+    writeDestinations(connection, changes.destinations);
     try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM);
         PreparedStatement update = connection.prepareStatement(UPDATE_ITEM)) {
       int inserts = 0;
@@ -192,6 +193,31 @@ final class JournalWriter {
           add.addBatch();
         }
         add.executeBatch();
+      }
+    }
+  }
+
+  private static void writeDestinations(Connection connection, Map<String, JournalChanges.Destination> destinations)
+      throws SQLException {
+    if (destinations.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert =
+            connection.prepareStatement("INSERT INTO journal_destination (destination_id, created_at, deleted_at) VALUES (?, ?, ?)");
+        PreparedStatement delete =
+            connection.prepareStatement("UPDATE journal_destination SET deleted_at = ? WHERE destination_id = ?")) {
+      for (Map.Entry<String, JournalChanges.Destination> entry : destinations.entrySet()) {
+        JournalChanges.Destination destination = entry.getValue();
+        if (destination.createdAt != null) {
+          insert.setString(1, entry.getKey());
+          insert.setLong(2, destination.createdAt);
+          setLong(insert, 3, destination.deletedAt);
+          insert.executeUpdate();
+        } else {
+          delete.setLong(1, destination.deletedAt);
+          delete.setString(2, entry.getKey());
+          delete.executeUpdate();
+        }
       }
     }
   }

@@ -79,7 +79,9 @@ enum SqlDialect {
 
   /** The read side's query tables. */
   static final List<String> TABLES =
-      List.of("journal_item", "journal_attempt", "journal_attempt_item", "journal_minute", "journal_latency");
+      List.of(
+          "journal_destination", "journal_item", "journal_attempt", "journal_attempt_item", "journal_minute",
+          "journal_latency");
 
   static SqlDialect of(boolean postgres) {
     return postgres ? POSTGRES : H2;

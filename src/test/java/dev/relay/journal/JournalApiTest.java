@@ -172,6 +172,12 @@ abstract class JournalApiTest {
       assertFalse(answer.json().path("error").asText().isEmpty());
     }
     assertEquals(404, node.admin("POST", "/api/destinations/dst_nope/test", Map.of("type", "track")).status());
+
+    String deleted = Traffic.webhook(node, standIn);
+    assertEquals(200, node.admin("GET", "/api/destinations/" + deleted + "/journal").status());
+    assertEquals(200, node.admin("DELETE", "/api/destinations/" + deleted).status());
+    await("a deleted destination's journal is gone", PROJECTED,
+        () -> node.admin("GET", "/api/destinations/" + deleted + "/journal").status() == 404);
     assertEquals(401, node.send("GET", "/api/destinations/" + varied + "/journal", null, Map.of()).status());
   }
 

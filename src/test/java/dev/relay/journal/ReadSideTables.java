@@ -14,6 +14,7 @@ final class ReadSideTables {
 
   private static final List<String> DUMPS =
       List.of(
+          "SELECT * FROM journal_destination ORDER BY destination_id",
           "SELECT * FROM journal_item ORDER BY item_id",
           "SELECT * FROM journal_attempt ORDER BY attempt_id",
           "SELECT * FROM journal_attempt_item ORDER BY item_id, attempt_id",
