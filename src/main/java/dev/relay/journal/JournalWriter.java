@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -88,6 +89,17 @@ final class JournalWriter {
   }
 
   void write(Connection connection, JournalChanges changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    List<String> begin = dialect.beginProjectionTransaction();
+    if (!begin.isEmpty()) {
+      try (Statement statement = connection.createStatement()) {
+        for (String sql : begin) {
+          statement.execute(sql);
+        }
+      }
+    }
     writeDestinations(connection, changes.destinations);
     try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM);
         PreparedStatement update = connection.prepareStatement(UPDATE_ITEM)) {

@@ -39,6 +39,11 @@ enum SqlDialect {
     }
 
     @Override
+    List<String> beginProjectionTransaction() {
+      return List.of();
+    }
+
+    @Override
     List<String> emptyTables() {
       // H2's TRUNCATE commits by itself; DELETE stays inside the caller's transaction.
       return TABLES.stream().map(table -> "DELETE FROM " + table).toList();
@@ -71,6 +76,13 @@ enum SqlDialect {
     }
 
     @Override
+    List<String> beginProjectionTransaction() {
+      // No wait for the WAL flush: a crash may lose the last few transactions, rows and offset
+      // together (they stay atomic), and the projection then replays them from the journal.
+      return List.of("SET LOCAL synchronous_commit TO OFF");
+    }
+
+    @Override
     List<String> emptyTables() {
       // Transactional in PostgreSQL, and instant however large the tables are.
       return List.of("TRUNCATE " + String.join(", ", TABLES));
@@ -92,6 +104,9 @@ enum SqlDialect {
 
   /** Adds (destination, minute, bucket, requests) to the bucket's row. */
   abstract String addToLatency();
+
+  /** Statements that start each transaction of the projection. */
+  abstract List<String> beginProjectionTransaction();
 
   /** Statements that empty every query table, within the current transaction. */
   abstract List<String> emptyTables();
