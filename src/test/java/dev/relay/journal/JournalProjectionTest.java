@@ -252,6 +252,37 @@ abstract class JournalProjectionTest {
     }
   }
 
+  @Test
+  void eventsByTagReadsATagsEventsAfterAnOffsetInJournalOrder() throws Exception {
+    try (StandInDestination standIn = StandInDestination.start()) {
+      String id = Traffic.webhook(node, standIn);
+      for (int i = 0; i < 5; i++) {
+        Traffic.accept(node, id, List.of(Traffic.track("Tagged", "u" + i)));
+      }
+      await("all delivered, so the journal stands still", PROJECTED, () -> totals(id).path("delivered").asLong() == 5);
+      var system = node.node().system();
+      var journal =
+          org.apache.pekko.persistence.query.PersistenceQuery.get(system)
+              .getReadJournalFor(
+                  org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
+                  org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal.Identifier());
+      String tag = dev.relay.destination.DestinationEntity.readSideTag(id, 4);
+      List<Long> ofDestination =
+          journal.currentEventsByPersistenceId("Destination|" + id, 0, Long.MAX_VALUE)
+              .map(e -> ((org.apache.pekko.persistence.query.Sequence) e.offset()).value())
+              .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system)
+              .toCompletableFuture().get();
+      long after = ofDestination.get(2);
+      List<Long> tagged =
+          journal.currentEventsByTag(tag, org.apache.pekko.persistence.query.Offset.sequence(after))
+              .filter(e -> e.persistenceId().equals("Destination|" + id))
+              .map(e -> ((org.apache.pekko.persistence.query.Sequence) e.offset()).value())
+              .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system)
+              .toCompletableFuture().get();
+      assertEquals(ofDestination.subList(3, ofDestination.size()), tagged, "after the offset, in order, nothing else");
+    }
+  }
+
   /** No action of any destination is waiting for an attempt. */
   private boolean settled() {
     return ReadSideTables.count(node, "SELECT COUNT(*) FROM journal_item WHERE status IN ('queued', 'retrying')") == 0;
