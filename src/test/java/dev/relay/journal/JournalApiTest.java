@@ -178,6 +178,9 @@ abstract class JournalApiTest {
     assertEquals(200, node.admin("DELETE", "/api/destinations/" + deleted).status());
     await("a deleted destination's journal is gone", PROJECTED,
         () -> node.admin("GET", "/api/destinations/" + deleted + "/journal").status() == 404);
+    // The destination list reads the directory tag through the read journal's tag-range DAO.
+    String listed = get(node, "/api/destinations").toString();
+    assertTrue(listed.contains(varied) && !listed.contains(deleted), listed);
     assertEquals(401, node.send("GET", "/api/destinations/" + varied + "/journal", null, Map.of()).status());
   }
 
