@@ -207,55 +207,60 @@ abstract class JournalApiTest {
 
   @Test
   void testerSendsEveryMatchingActionForRealAndJournalsItAsTestTraffic() {
-    String id = Traffic.webhook(node, standIn);
-    int before = standIn.received().size();
-    TestNode.Answer answer = node.admin("POST", "/api/destinations/" + id + "/test", Map.of("type", "track"));
-    assertEquals(200, answer.status(), answer.body());
-    JsonNode results = answer.json().path("results");
-    assertEquals(1, results.size(), answer.body());
-    JsonNode result = results.get(0);
-    assertEquals("Send", result.path("action").asText());
-    assertEquals("delivered", result.path("outcome").asText());
-    assertEquals(200, result.path("response").path("status").asInt());
-    assertTrue(result.path("durationMs").asLong() >= 0);
-    assertTrue(result.path("request").path("body").asText().contains("Order Completed"));
-    assertNotEquals(Traffic.SECRET, result.path("request").path("headers").path("Authorization").asText());
-    assertFalse(answer.body().contains(Traffic.SECRET));
-    assertEquals(before + 1, standIn.received().size(), "sent for real, once");
-    assertEquals(Traffic.SECRET, standIn.received().get(before).header("Authorization"));
+    try (StandInDestination own = StandInDestination.start()) {
+      String id = Traffic.webhook(node, own);
+      TestNode.Answer answer = node.admin("POST", "/api/destinations/" + id + "/test", Map.of("type", "track"));
+      assertEquals(200, answer.status(), answer.body());
+      JsonNode results = answer.json().path("results");
+      assertEquals(1, results.size(), answer.body());
+      JsonNode result = results.get(0);
+      assertEquals("Send", result.path("action").asText());
+      assertEquals("delivered", result.path("outcome").asText());
+      assertEquals(200, result.path("response").path("status").asInt());
+      assertTrue(result.path("durationMs").asLong() >= 0);
+      assertTrue(result.path("request").path("body").asText().contains("Order Completed"));
+      assertNotEquals(Traffic.SECRET, result.path("request").path("headers").path("Authorization").asText());
+      assertFalse(answer.body().contains(Traffic.SECRET));
+      String messageId = answer.json().path("event").path("messageId").asText();
+      assertEquals(1, own.received().size(), "sent for real, once");
+      assertTrue(own.received().get(0).body().contains(messageId));
+      assertEquals(Traffic.SECRET, own.received().get(0).header("Authorization"));
 
-    String messageId = answer.json().path("event").path("messageId").asText();
-    awaitCount(id, "messageId=" + messageId, 1);
-    JsonNode item = items(id, "messageId=" + messageId).get(0);
-    assertTrue(item.path("test").asBoolean());
-    assertEquals("delivered", item.path("status").asText());
-    JsonNode totals = get(node, "/api/destinations/" + id + "/overview").path("totals");
-    assertEquals(0, totals.path("queued").asLong() + totals.path("delivered").asLong(), "test traffic is not counted");
+      awaitCount(id, "status=delivered&messageId=" + messageId, 1);
+      JsonNode item = items(id, "messageId=" + messageId).get(0);
+      assertTrue(item.path("test").asBoolean());
+      assertEquals("delivered", item.path("status").asText());
+      JsonNode totals = get(node, "/api/destinations/" + id + "/overview").path("totals");
+      assertEquals(0, totals.path("queued").asLong() + totals.path("delivered").asLong(), "test traffic is not counted");
+    }
   }
 
   @Test
   void testerReportsAFailedAttemptOfAGivenEventAndNeverRetriesIt() {
-    String id = Traffic.webhook(node, standIn);
-    standIn.thenAnswer(Answer.status(500));
-    ObjectNode event = Traffic.page("Docs", "frank");
-    event.remove("messageId");
-    TestNode.Answer answer = node.admin("POST", "/api/destinations/" + id + "/test", Map.of("event", event));
-    assertEquals(200, answer.status(), answer.body());
-    JsonNode result = answer.json().path("results").get(0);
-    assertEquals("failed", result.path("outcome").asText());
-    assertEquals(500, result.path("response").path("status").asInt());
-    String messageId = answer.json().path("event").path("messageId").asText();
-    assertFalse(messageId.isEmpty(), "a messageId is filled in as ingest does");
-    awaitCount(id, "status=failed&messageId=" + messageId, 1);
-    JsonNode item = items(id, "messageId=" + messageId).get(0);
-    assertEquals(1, item.path("attempts").asInt());
-    assertNull(item.path("nextAttemptAt").textValue());
+    try (StandInDestination own = StandInDestination.start()) {
+      own.alwaysAnswer(Answer.status(500));
+      String id = Traffic.webhook(node, own);
+      ObjectNode event = Traffic.page("Docs", "frank");
+      event.remove("messageId");
+      TestNode.Answer answer = node.admin("POST", "/api/destinations/" + id + "/test", Map.of("event", event));
+      assertEquals(200, answer.status(), answer.body());
+      JsonNode result = answer.json().path("results").get(0);
+      assertEquals("failed", result.path("outcome").asText());
+      assertEquals(500, result.path("response").path("status").asInt());
+      String messageId = answer.json().path("event").path("messageId").asText();
+      assertFalse(messageId.isEmpty(), "a messageId is filled in as ingest does");
+      awaitCount(id, "status=failed&messageId=" + messageId, 1);
+      JsonNode item = items(id, "messageId=" + messageId).get(0);
+      assertEquals(1, item.path("attempts").asInt());
+      assertNull(item.path("nextAttemptAt").textValue());
+      assertEquals(1, own.received().size(), "never retried");
 
-    assertEquals(400, node.admin("POST", "/api/destinations/" + id + "/test", Map.of("type", "click")).status());
-    TestNode.Answer invalid =
-        node.admin("POST", "/api/destinations/" + id + "/test", Map.of("event", Map.of("type", "track", "userId", "u")));
-    assertEquals(400, invalid.status(), "a track call without event is refused as ingest refuses it");
-    assertTrue(invalid.json().path("error").asText().startsWith("event"), invalid.body());
+      assertEquals(400, node.admin("POST", "/api/destinations/" + id + "/test", Map.of("type", "click")).status());
+      TestNode.Answer invalid =
+          node.admin("POST", "/api/destinations/" + id + "/test", Map.of("event", Map.of("type", "track", "userId", "u")));
+      assertEquals(400, invalid.status(), "a track call without event is refused as ingest refuses it");
+      assertTrue(invalid.json().path("error").asText().startsWith("event"), invalid.body());
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

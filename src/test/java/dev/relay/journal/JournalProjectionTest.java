@@ -238,16 +238,18 @@ abstract class JournalProjectionTest {
       List<ObjectNode> events = List.of(Traffic.track("Rebuilt", "u1"), Traffic.identify("u2"));
       Traffic.accept(node, id, events);
       events.forEach(e -> awaitItem(id, e, "delivered"));
-      await("every destination of this class settled", PROJECTED, this::settled);
-      List<String> before = ReadSideTables.dump(node);
+      // Delivered actions never change again: these rows are final.
+      List<String> before = ReadSideTables.dump(node, id);
+      assertTrue(before.size() > 8, before.toString());
 
       // Damage the tables: a rebuild must restore them from the journal alone.
-      ReadSideTables.execute(node, "UPDATE journal_item SET status = 'failed'");
-      ReadSideTables.execute(node, "DELETE FROM journal_minute");
+      ReadSideTables.execute(node, "UPDATE journal_item SET status = 'failed', attempts = 0 WHERE destination_id = '" + id + "'");
+      ReadSideTables.execute(node, "DELETE FROM journal_minute WHERE destination_id = '" + id + "'");
+      ReadSideTables.execute(node, "DELETE FROM journal_attempt WHERE destination_id = '" + id + "'");
       TestNode.Answer rebuild = node.admin("POST", "/api/read-side/rebuild");
       assertEquals(202, rebuild.status(), rebuild.body());
 
-      await("the tables rebuilt as they were", Duration.ofSeconds(60), () -> ReadSideTables.dump(node).equals(before));
+      await("the tables rebuilt as they were", Duration.ofSeconds(60), () -> ReadSideTables.dump(node, id).equals(before));
       assertEquals(2, get(node, "/api/destinations/" + id + "/journal").path("items").size());
     }
   }
@@ -281,11 +283,6 @@ abstract class JournalProjectionTest {
               .toCompletableFuture().get();
       assertEquals(ofDestination.subList(3, ofDestination.size()), tagged, "after the offset, in order, nothing else");
     }
-  }
-
-  /** No action of any destination is waiting for an attempt. */
-  private boolean settled() {
-    return ReadSideTables.count(node, "SELECT COUNT(*) FROM journal_item WHERE status IN ('queued', 'retrying')") == 0;
   }
 
   private long delivered(String id) {

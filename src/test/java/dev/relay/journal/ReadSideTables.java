@@ -2,6 +2,7 @@ package dev.relay.journal;
 
 import dev.relay.testing.TestNode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -14,12 +15,13 @@ final class ReadSideTables {
 
   private static final List<String> DUMPS =
       List.of(
-          "SELECT * FROM journal_destination ORDER BY destination_id",
-          "SELECT * FROM journal_item ORDER BY item_id",
-          "SELECT * FROM journal_attempt ORDER BY attempt_id",
-          "SELECT * FROM journal_attempt_item ORDER BY item_id, attempt_id",
-          "SELECT * FROM journal_minute ORDER BY destination_id, minute_start",
-          "SELECT * FROM journal_latency ORDER BY destination_id, minute_start, bucket");
+          "SELECT * FROM journal_destination WHERE destination_id = ? ORDER BY destination_id",
+          "SELECT * FROM journal_item WHERE destination_id = ? ORDER BY item_id",
+          "SELECT * FROM journal_attempt WHERE destination_id = ? ORDER BY attempt_id",
+          "SELECT * FROM journal_attempt_item WHERE item_id IN (SELECT item_id FROM journal_item WHERE destination_id = ?)"
+              + " ORDER BY item_id, attempt_id",
+          "SELECT * FROM journal_minute WHERE destination_id = ? ORDER BY destination_id, minute_start",
+          "SELECT * FROM journal_latency WHERE destination_id = ? ORDER BY destination_id, minute_start, bucket");
 
   private ReadSideTables() {}
 
@@ -50,20 +52,22 @@ final class ReadSideTables {
     }
   }
 
-  /** Every row of every read-side table, as text, in a fixed order. */
-  static List<String> dump(TestNode node) {
+  /** Every row of every read-side table about one destination, as text, in a fixed order. */
+  static List<String> dump(TestNode node, String destinationId) {
     List<String> lines = new ArrayList<>();
-    try (Connection connection = node.node().database().dataSource().getConnection();
-        Statement statement = connection.createStatement()) {
+    try (Connection connection = node.node().database().dataSource().getConnection()) {
       for (String sql : DUMPS) {
-        try (ResultSet rows = statement.executeQuery(sql)) {
-          ResultSetMetaData meta = rows.getMetaData();
-          while (rows.next()) {
-            StringBuilder line = new StringBuilder(sql.substring(14, sql.indexOf(" ORDER")));
-            for (int c = 1; c <= meta.getColumnCount(); c++) {
-              line.append(" | ").append(rows.getString(c));
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+          select.setString(1, destinationId);
+          try (ResultSet rows = select.executeQuery()) {
+            ResultSetMetaData meta = rows.getMetaData();
+            while (rows.next()) {
+              StringBuilder line = new StringBuilder(sql.substring(14, sql.indexOf(" WHERE")));
+              for (int c = 1; c <= meta.getColumnCount(); c++) {
+                line.append(" | ").append(rows.getString(c));
+              }
+              lines.add(line.toString());
             }
-            lines.add(line.toString());
           }
         }
       }
