@@ -81,7 +81,7 @@ public final class RelayNode {
 
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(ErrorHandling.seal(new HttpApi(system, services, adminToken).route()))
+        .bind(ErrorHandling.seal(new HttpApi(services, adminToken).route()))
         .thenCombine(management, (binding, managementUri) -> {
               // Unbind first, let requests in flight finish, then leave the cluster.
               binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);

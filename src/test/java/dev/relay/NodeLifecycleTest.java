@@ -70,7 +70,7 @@ abstract class NodeLifecycleTest {
         ObjectNode event = TestNode.json().createObjectNode().put("type", "identify").put("userId", "u-1").put("messageId", "m-restart");
         ClusterSharding.get(node.node().system())
             .entityRefFor(DestinationEntity.TYPE_KEY, id)
-            .<DestinationEntity.Accepted>askWithStatus(r -> new DestinationEntity.Accept("src", List.of(event), r), Duration.ofSeconds(10))
+            .<DestinationEntity.Accepted>askWithStatus(r -> new DestinationEntity.Accept(List.of(new DestinationEntity.Incoming("src", event)), r), Duration.ofSeconds(10))
             .toCompletableFuture()
             .get(15, TimeUnit.SECONDS);
         standIn.awaitRequests(1, WAIT);

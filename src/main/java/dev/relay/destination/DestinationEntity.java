@@ -119,8 +119,11 @@ public final class DestinationEntity
    * Source events to act on. Replied to once the matching actions are journaled (or none matched),
    * which is what ingest's acknowledgement waits for.
    */
-  public record Accept(String sourceId, List<ObjectNode> events, ActorRef<StatusReply<Accepted>> replyTo)
+  public record Accept(List<Incoming> events, ActorRef<StatusReply<Accepted>> replyTo)
       implements Command {}
+
+  /** A source event and the source it came from. */
+  public record Incoming(String sourceId, ObjectNode event) implements CborSerializable {}
 
   /** The retry timer: attempt what is due. */
   public record DeliverDue() implements Command {}
@@ -649,7 +652,8 @@ public final class DestinationEntity
     List<Event> queued = new ArrayList<>();
     Set<String> inThisBatch = new HashSet<>();
     int duplicates = 0;
-    for (ObjectNode event : accept.events()) {
+    for (Incoming incoming : accept.events()) {
+      ObjectNode event = incoming.event();
       String messageId = event.path("messageId").asText();
       if (state.seen(messageId) || !inThisBatch.add(messageId)) {
         duplicates++;
@@ -662,7 +666,7 @@ public final class DestinationEntity
                   Ids.newId("itm"),
                   action.config().id(),
                   action.config().name(),
-                  accept.sourceId(),
+                  incoming.sourceId(),
                   event,
                   now,
                   false));

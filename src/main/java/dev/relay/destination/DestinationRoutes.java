@@ -15,10 +15,17 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class DestinationRoutes extends AllDirectives {
 
   private final Destinations destinations;
+  private final Function<String, CompletionStage<DestinationView>> delete;
   private final ObjectMapper mapper;
 
-  public DestinationRoutes(Destinations destinations, ObjectMapper mapper) {
+  /**
+   * @param delete deletes a destination; given by the node, because deleting also disconnects the
+   *     destination from its sources
+   */
+  public DestinationRoutes(
+      Destinations destinations, Function<String, CompletionStage<DestinationView>> delete, ObjectMapper mapper) {
     this.destinations = destinations;
+    this.delete = delete;
     this.mapper = mapper;
   }
 
@@ -53,7 +60,7 @@ public final class DestinationRoutes extends AllDirectives {
             () ->
                 concat(
                     get(() -> reply(destinations.ask(id, DestinationEntity.Get::new))),
-                    delete(() -> reply(destinations.ask(id, DestinationEntity.Delete::new))))),
+                    delete(() -> reply(delete.apply(id))))),
         path(
             "settings",
             () ->

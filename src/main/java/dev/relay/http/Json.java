@@ -32,6 +32,11 @@ public final class Json {
     return complete(StatusCodes.CREATED, body, Jackson.marshaller(mapper));
   }
 
+  /** A 200 response with a body that is JSON already. */
+  public static HttpResponse okJson(String body) {
+    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
   /** An error response: {@code {"error": message}} with the given status. */
   public static HttpResponse error(StatusCode status, String message) {
     String body = "{\"error\":" + quote(message) + "}";

@@ -101,7 +101,7 @@ abstract class DeliveryIntegrationTest {
           ClusterSharding.get(node.node().system())
               .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
               .<DestinationEntity.Accepted>askWithStatus(
-                  replyTo -> new DestinationEntity.Accept("src_it", events, replyTo), Duration.ofSeconds(10))
+                  replyTo -> new DestinationEntity.Accept(events.stream().map(e -> new DestinationEntity.Incoming("src_it", e)).toList(), replyTo), Duration.ofSeconds(10))
               .toCompletableFuture()
               .get(15, TimeUnit.SECONDS);
       assertEquals(count, accepted.queued());

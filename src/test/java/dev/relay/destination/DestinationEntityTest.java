@@ -101,7 +101,7 @@ class DestinationEntityTest {
   }
 
   private CommandResultWithReply<Command, Event, State, StatusReply<Accepted>> accept(ObjectNode... events) {
-    return entity.runCommand(replyTo -> new Accept("src_1", List.of(events), replyTo));
+    return entity.runCommand(replyTo -> new Accept(java.util.Arrays.stream(events).map(e -> new DestinationEntity.Incoming("src_1", e)).toList(), replyTo));
   }
 
   private Reply run(Function<ActorRef<Reply>, Command> command) {
