@@ -37,7 +37,11 @@ final class JsNumbers {
 
   /** Lays out the shortest round-trip digits as ECMAScript's Number::toString does. */
   private static String formatPositive(double value) {
-    BigDecimal shortest = shortestDigits(value);
+    String java = Double.toString(value);
+    if (java.indexOf('E') < 0 && significantDigits(java) <= 15) {
+      return java; // 0.001 to 1e7, already shortest: Java and JavaScript lay it out alike
+    }
+    BigDecimal shortest = shortestDigits(java, value);
     String digits = shortest.unscaledValue().toString();
     int k = digits.length();
     int n = k - shortest.scale(); // value = 0.digits × 10^n
@@ -61,12 +65,13 @@ final class JsNumbers {
   }
 
   /**
-   * Java 17's Double.toString occasionally prints one digit more than needed (fixed in JDK 19), so
-   * long outputs are shortened while they still read back as the same double.
+   * Java 17's Double.toString sometimes prints more digits than needed (4.9E-324 for 5e-324,
+   * 17+ digit forms; fixed in JDK 19), so such outputs are shortened while they still read back as
+   * the same double.
    */
-  private static BigDecimal shortestDigits(double value) {
-    BigDecimal digits = new BigDecimal(Double.toString(value)).stripTrailingZeros();
-    while (digits.precision() >= 16) {
+  private static BigDecimal shortestDigits(String java, double value) {
+    BigDecimal digits = new BigDecimal(java).stripTrailingZeros();
+    while (digits.precision() > 1) {
       BigDecimal shorter = digits.round(new MathContext(digits.precision() - 1, RoundingMode.HALF_EVEN));
       if (shorter.doubleValue() != value) {
         break;
@@ -74,6 +79,19 @@ final class JsNumbers {
       digits = shorter.stripTrailingZeros();
     }
     return digits;
+  }
+
+  private static int significantDigits(String plain) {
+    int count = 0;
+    boolean leading = true;
+    for (int i = 0; i < plain.length(); i++) {
+      char c = plain.charAt(i);
+      if (c >= '1' && c <= '9' || (c == '0' && !leading)) {
+        count++;
+        leading = false;
+      }
+    }
+    return count;
   }
 
   /**

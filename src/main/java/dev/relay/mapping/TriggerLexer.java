@@ -82,9 +82,9 @@ final class TriggerLexer {
     at++; // sign or first digit
     digits();
     if (at < text.length() && text.charAt(at) == '.') {
-      at++;
+      int point = at++;
       if (digits() == 0) {
-        throw new TriggerException(at, "expected a digit after the decimal point");
+        throw new TriggerException(point, "expected a digit after the decimal point");
       }
     }
     if (at < text.length() && (isFieldChar(text.charAt(at)) || text.charAt(at) == '.')) {
