@@ -2,6 +2,7 @@ package dev.relay.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,10 +76,13 @@ final class FieldPath {
   JsonNode read(JsonNode root) {
     JsonNode current = root;
     for (int i = 0; i < keys.length; i++) {
-      if (current == null || !JsValues.isTruthy(current)) {
+      if (current instanceof ObjectNode) {
+        current = current.get(keys[i]); // the common step; objects are always truthy
+      } else if (current == null || !JsValues.isTruthy(current)) {
         return current;
+      } else {
+        current = step(current, keys[i], indexes[i]);
       }
-      current = step(current, keys[i], indexes[i]);
     }
     return current;
   }
