@@ -6,7 +6,6 @@ import dev.relay.Ids;
 import dev.relay.http.Json;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -115,6 +114,6 @@ public final class DestinationRoutes extends AllDirectives {
   }
 
   private Route withJson(Function<JsonNode, Route> inner) {
-    return entity(Jackson.unmarshaller(mapper, JsonNode.class), inner);
+    return Json.withBody(mapper, inner);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.http.ApiError;
 import dev.relay.http.Json;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -33,8 +32,8 @@ public final class SourceAdminRoutes extends AllDirectives {
                             get(() -> onSuccess(sources.list(), list -> Json.ok(mapper, list))),
                             post(
                                 () ->
-                                    entity(
-                                        Jackson.unmarshaller(mapper, JsonNode.class),
+                                    Json.withBody(
+                                        mapper,
                                         body -> {
                                           if (!body.isObject()) {
                                             throw ApiError.badRequest("body must be a JSON object");
