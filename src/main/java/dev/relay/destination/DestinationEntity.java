@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -129,15 +131,46 @@ public final class DestinationEntity
   public record DeliverDue() implements Command {}
 
   /** An attempt came back (from the destination or with a network error). */
-  public record AttemptFinished(
+  public record AttemptFinished(String actionId, List<ItemAttempt> items, Exchange exchange)
+      implements Command {}
+
+  /**
+   * Sends an event to each enabled action whose trigger matches, once, for real, and answers with
+   * what was sent and received. Journaled as test traffic; never retried, never de-duplicated.
+   */
+  public record SendTest(ObjectNode event, ActorRef<TestReport> replyTo) implements Command {}
+
+  /** The test calls came back. */
+  public record TestsFinished(List<TestCall> calls, ActorRef<TestReport> replyTo) implements Command {}
+
+  public record TestCall(String itemId, String actionId, String actionName, Exchange exchange)
+      implements CborSerializable {}
+
+  public record TestReport(List<TestResult> results) implements CborSerializable {}
+
+  public record TestResult(
       String actionId,
-      List<ItemAttempt> items,
+      String actionName,
+      String itemId,
+      OutgoingRequest request,
+      Optional<Integer> status,
+      Optional<String> body,
+      Outcome outcome,
+      long durationMs,
+      Optional<String> error)
+      implements CborSerializable {}
+
+  /**
+   * One request and what came of it: the request as recorded (credentials redacted), and the answer
+   * or the error.
+   */
+  public record Exchange(
       Instant startedAt,
       long durationMs,
       OutgoingRequest request,
       Optional<DeliveryResponse> response,
       Optional<String> error)
-      implements Command {}
+      implements CborSerializable {}
 
   /** Journal the attempts finished since the last time, in one write. */
   public record RecordFinishedAttempts() implements Command {}
@@ -241,12 +274,11 @@ public final class DestinationEntity
       ObjectNode event,
       int attempts,
       Instant queuedAt,
-      Instant nextAttemptAt,
-      boolean test)
+      Instant nextAttemptAt)
       implements CborSerializable {
 
     PendingAction retriedAt(int attempts, Instant next) {
-      return new PendingAction(itemId, actionId, messageId, event, attempts, queuedAt, next, test);
+      return new PendingAction(itemId, actionId, messageId, event, attempts, queuedAt, next);
     }
   }
 
@@ -466,6 +498,10 @@ public final class DestinationEntity
         .forState(state -> !state.exists())
         .onCommand(Create.class, this::onCreate)
         .onCommand(Accept.class, (state, accept) -> notFoundAccept(accept))
+        .onCommand(SendTest.class, (state, c) -> {
+          passivate();
+          return Effect().reply(c.replyTo(), new TestReport(List.of()));
+        })
         .onCommand(Get.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(UpdateSettings.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(ReplaceActions.class, (state, c) -> notFound(c.replyTo()))
@@ -488,12 +524,14 @@ public final class DestinationEntity
         .onCommand(ConnectSource.class, this::onConnectSource)
         .onCommand(DisconnectSource.class, this::onDisconnectSource)
         .onCommand(Delete.class, this::onDelete)
-        .onCommand(Accept.class, this::onAccept);
+        .onCommand(Accept.class, this::onAccept)
+        .onCommand(SendTest.class, this::onSendTest);
 
     builder
         .forAnyState()
         .onCommand(DeliverDue.class, (state, c) -> Effect().none().thenRun(this::deliverDue).thenNoReply())
         .onCommand(AttemptFinished.class, this::onAttemptFinished)
+        .onCommand(TestsFinished.class, this::onTestsFinished)
         .onCommand(RecordFinishedAttempts.class, this::onRecordFinishedAttempts)
         .onCommand(Stop.class, (state, c) -> Effect().stop().thenNoReply());
 
@@ -683,6 +721,55 @@ public final class DestinationEntity
         .thenReply(accept.replyTo(), s -> StatusReply.success(accepted));
   }
 
+  private ReplyEffect<Event, State> onSendTest(State state, SendTest test) {
+    Instant now = now();
+    List<ActionQueued> queued = new ArrayList<>();
+    for (CompiledActions.Compiled action : compiledActions(state).all()) {
+      if (action.config().enabled() && action.trigger().matches(test.event())) {
+        queued.add(
+            new ActionQueued(Ids.newId("itm"), action.config().id(), action.config().name(), "test", test.event(), now, true));
+      }
+    }
+    if (queued.isEmpty()) {
+      return Effect().reply(test.replyTo(), new TestReport(List.of()));
+    }
+    return Effect()
+        .persist(List.copyOf(queued))
+        .thenRun(
+            s -> {
+              DestinationType type = typeOf(s);
+              List<CompletableFuture<TestCall>> calls =
+                  queued.stream()
+                      .map(q -> exchange(s, type, q.actionId(), List.of(q.event()))
+                          .thenApply(e -> new TestCall(q.itemId(), q.actionId(), q.actionName(), e))
+                          .toCompletableFuture())
+                      .toList();
+              context.pipeToSelf(
+                  CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                      .thenApply(done -> calls.stream().map(CompletableFuture::join).toList()),
+                  (results, never) -> new TestsFinished(results, test.replyTo()));
+            })
+        .thenNoReply();
+  }
+
+  /** Test calls end delivered or failed, never retried. */
+  private ReplyEffect<Event, State> onTestsFinished(State state, TestsFinished finished) {
+    List<Event> records = new ArrayList<>();
+    List<TestResult> results = new ArrayList<>();
+    for (TestCall call : finished.calls()) {
+      Exchange exchange = call.exchange();
+      Outcome outcome = verdict(state, exchange) == Outcome.DELIVERED ? Outcome.DELIVERED : Outcome.FAILED;
+      records.add(recorded(call.actionId(), exchange, List.of(new ItemOutcome(call.itemId(), 1, outcome, Optional.empty()))));
+      results.add(
+          new TestResult(
+              call.actionId(), call.actionName(), call.itemId(), exchange.request(),
+              exchange.response().map(DeliveryResponse::status),
+              exchange.response().map(DeliveryResponse::bodyExcerpt),
+              outcome, exchange.durationMs(), exchange.error()));
+    }
+    return Effect().persist(records).thenReply(finished.replyTo(), s -> new TestReport(results));
+  }
+
   private ReplyEffect<Event, State> notFoundAccept(Accept accept) {
     // The ingest cache may name a destination deleted a moment ago: nothing to do, and nothing lost.
     passivate();
@@ -748,39 +835,44 @@ public final class DestinationEntity
         items.stream().map(p -> new ItemAttempt(p.itemId(), p.attempts() + 1)).toList();
     attempts.forEach(a -> inFlight.add(a.itemId()));
     requestsInFlight++;
+    List<ObjectNode> events = items.stream().map(PendingAction::event).toList();
+    context.pipeToSelf(
+        exchange(state, type, actionId, events),
+        (exchange, never) -> new AttemptFinished(actionId, attempts, exchange));
+  }
+
+  /**
+   * Maps {@code events} with the action's current mapping, builds the request with the current
+   * settings and sends it. Never fails: a problem building or sending it is the exchange's error (a
+   * mapping or settings problem is fixable by the operator, so it is retried like any failure).
+   */
+  private CompletionStage<Exchange> exchange(
+      State state, DestinationType type, String actionId, List<ObjectNode> events) {
     Instant startedAt = now();
     long started = System.nanoTime();
     JsonNode settings = state.config().settings();
-    List<String> secrets = Settings.secretValues(type.settingsSchema(), settings);
-
     OutgoingRequest request;
     try {
       CompiledActions.Compiled action = compiledActions(state).get(actionId).orElseThrow();
-      List<JsonNode> payloads =
-          items.stream().map(p -> payload(action.mapping().apply(p.event()))).toList();
+      List<JsonNode> payloads = events.stream().map(e -> payload(action.mapping().apply(e))).toList();
       request = type.buildRequest(settings, action.config().type(), payloads);
     } catch (RuntimeException e) {
-      // A mapping or settings problem is fixable by the operator: recorded and retried like any failure.
-      context.getSelf().tell(
-          new AttemptFinished(
-              actionId, attempts, startedAt, 0,
-              new OutgoingRequest("", "", Map.of(), ""),
-              Optional.empty(),
+      return CompletableFuture.completedFuture(
+          new Exchange(startedAt, 0, new OutgoingRequest("", "", Map.of(), ""), Optional.empty(),
               Optional.of("could not build the request: " + e.getMessage())));
-      return;
     }
+    List<String> secrets = Settings.secretValues(type.settingsSchema(), settings);
     OutgoingRequest recorded = Redaction.redact(request, secrets, setup.settings().recordedRequestBytes());
-    context.pipeToSelf(
-        setup.deliverer().send(request, type.timeout(settings)),
-        (response, failure) ->
-            new AttemptFinished(
-                actionId,
-                attempts,
-                startedAt,
-                (System.nanoTime() - started) / 1_000_000,
-                recorded,
-                Optional.ofNullable(response),
-                failure == null ? Optional.empty() : Optional.of(describe(failure))));
+    return setup.deliverer()
+        .send(request, type.timeout(settings))
+        .handle(
+            (response, failure) ->
+                new Exchange(
+                    startedAt,
+                    (System.nanoTime() - started) / 1_000_000,
+                    recorded,
+                    Optional.ofNullable(response),
+                    failure == null ? Optional.empty() : Optional.of(describe(failure))));
   }
 
   private static JsonNode payload(JsonNode mapped) {
@@ -831,11 +923,9 @@ public final class DestinationEntity
 
   /** The outcome of an attempt for each action it carried, retries scheduled by the policy. */
   private AttemptRecorded recordOf(State state, AttemptFinished attempt, Instant now) {
-    Optional<DeliveryResponse> response = attempt.response();
-    Outcome verdict =
-        response
-            .map(r -> typeOf(state).readResponse(r.status(), r.bodyExcerpt()))
-            .orElse(Outcome.RETRY);
+    Exchange exchange = attempt.exchange();
+    Optional<DeliveryResponse> response = exchange.response();
+    Outcome verdict = verdict(state, exchange);
     Optional<Duration> retryAfter = response.flatMap(r -> r.retryAfter()).flatMap(h -> RetryAfter.parse(h, now));
     List<ItemOutcome> outcomes = new ArrayList<>(attempt.items().size());
     for (ItemAttempt item : attempt.items()) {
@@ -844,9 +934,7 @@ public final class DestinationEntity
       Optional<Instant> next = Optional.empty();
       if (verdict == Outcome.RETRY) {
         next =
-            pending
-                .filter(p -> !p.test())
-                .flatMap(
+            pending.flatMap(
                     p ->
                         setup.settings().retryPolicy()
                             .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()));
@@ -854,15 +942,26 @@ public final class DestinationEntity
       }
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
     }
+    return recorded(attempt.actionId(), exchange, outcomes);
+  }
+
+  private static AttemptRecorded recorded(String actionId, Exchange exchange, List<ItemOutcome> outcomes) {
     return new AttemptRecorded(
-        attempt.actionId(),
-        attempt.startedAt(),
-        attempt.durationMs(),
-        attempt.request(),
-        response.map(DeliveryResponse::status),
-        response.map(DeliveryResponse::bodyExcerpt),
-        attempt.error(),
+        actionId,
+        exchange.startedAt(),
+        exchange.durationMs(),
+        exchange.request(),
+        exchange.response().map(DeliveryResponse::status),
+        exchange.response().map(DeliveryResponse::bodyExcerpt),
+        exchange.error(),
         outcomes);
+  }
+
+  /** What a response means, by the destination type's reading of it; no answer means retry. */
+  private Outcome verdict(State state, Exchange exchange) {
+    return exchange.response()
+        .map(r -> typeOf(state).readResponse(r.status(), r.bodyExcerpt()))
+        .orElse(Outcome.RETRY);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -909,11 +1008,12 @@ public final class DestinationEntity
           return state;
         })
         .onEvent(ActionQueued.class, (state, e) -> {
-          String messageId = e.event().path("messageId").asText();
-          state.putPending(new PendingAction(e.itemId(), e.actionId(), messageId, e.event(), 0, e.queuedAt(), e.queuedAt(), e.test()));
-          if (!e.test()) {
-            state.remember(messageId, e.queuedAt(), setup.settings().dedupWindowSize(), setup.settings().dedupWindow());
+          if (e.test()) {
+            return state; // test calls are made at once and never queued
           }
+          String messageId = e.event().path("messageId").asText();
+          state.putPending(new PendingAction(e.itemId(), e.actionId(), messageId, e.event(), 0, e.queuedAt(), e.queuedAt()));
+          state.remember(messageId, e.queuedAt(), setup.settings().dedupWindowSize(), setup.settings().dedupWindow());
           return state;
         })
         .onEvent(AttemptRecorded.class, (state, e) -> {

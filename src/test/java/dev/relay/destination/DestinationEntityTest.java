@@ -396,6 +396,52 @@ class DestinationEntityTest {
     assertEquals(5, delivered);
   }
 
+  // --- the API call tester ----------------------------------------------------------------
+
+  @Test
+  void aTestCallIsSentOnceAndJournaledAsTestTraffic() throws Exception {
+    create("{\"url\":\"https://x.test/\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
+    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(track("m-test", "Tested"), reply.ref()));
+    ScriptedDeliverer.Sent sent = deliverer.next();
+    sent.answer(201);
+    DestinationEntity.TestResult result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
+    assertEquals(Outcome.DELIVERED, result.outcome());
+    assertEquals(Optional.of(201), result.status());
+    assertEquals("[redacted]", result.request().headers().get("Authorization"));
+    assertEquals("Tested", json(result.request().body()).path("event").asText());
+
+    List<Object> journal = PersistenceTestKit.create(testKit.system()).persistedInStorage("Destination|" + destinationId);
+    ActionQueued queued = journal.stream().filter(ActionQueued.class::isInstance).map(ActionQueued.class::cast).findFirst().orElseThrow();
+    assertTrue(queued.test());
+    assertEquals(result.itemId(), awaitAttempt(1).items().get(0).itemId());
+    assertEquals(0, entity.getState().pendingCount(), "a test call is never queued");
+    assertFalse(entity.getState().seen("m-test"), "nor remembered for de-duplication");
+  }
+
+  @Test
+  void aFailingTestCallIsReportedFailedAndNeverRetried() {
+    create("{\"url\":\"https://x.test/\"}");
+    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(track("m-test", "Tested"), reply.ref()));
+    deliverer.next().answer(503);
+    DestinationEntity.TestResult result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
+    assertEquals(Outcome.FAILED, result.outcome());
+    assertEquals(Outcome.FAILED, awaitAttempt(1).items().get(0).outcome());
+    clock.advance(Duration.ofHours(1));
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aTestEventNoActionMatchesSendsNothing() {
+    create("{\"url\":\"https://x.test/\"}");
+    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(json("{\"type\":\"other\",\"userId\":\"u\"}"), reply.ref()));
+    assertTrue(reply.receiveMessage(Duration.ofSeconds(5)).results().isEmpty());
+    deliverer.expectNothing(Duration.ofMillis(100));
+  }
+
   // --- recovery ----------------------------------------------------------------------------
 
   @Test
