@@ -2,6 +2,7 @@ package dev.relay;
 
 import dev.relay.catalog.CatalogRoutes;
 import dev.relay.destination.DestinationRoutes;
+import dev.relay.destination.MappingToolRoutes;
 import dev.relay.http.AdminAuth;
 import dev.relay.ingest.IngestRoutes;
 import dev.relay.source.SourceAdminRoutes;
@@ -32,6 +33,7 @@ final class HttpApi extends AllDirectives {
                     () ->
                         concat(
                             new CatalogRoutes(services.catalog(), services.mapper()).route(),
+                            new MappingToolRoutes(services.mapper()).route(),
                             sources.sources(),
                             destinations.route(sources::connections)))));
   }
