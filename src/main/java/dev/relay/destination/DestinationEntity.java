@@ -444,6 +444,8 @@ public final class DestinationEntity
   private int requestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
   private CompiledActions compiled;
+  private JsonNode secretsOf;
+  private List<String> secrets;
 
   private DestinationEntity(
       String destinationId,
@@ -861,8 +863,7 @@ public final class DestinationEntity
           new Exchange(startedAt, 0, new OutgoingRequest("", "", Map.of(), ""), Optional.empty(),
               Optional.of("could not build the request: " + e.getMessage())));
     }
-    List<String> secrets = Settings.secretValues(type.settingsSchema(), settings);
-    OutgoingRequest recorded = Redaction.redact(request, secrets, setup.settings().recordedRequestBytes());
+    OutgoingRequest recorded = Redaction.redact(request, secrets(type, settings), setup.settings().recordedRequestBytes());
     return setup.deliverer()
         .send(request, type.timeout(settings))
         .handle(
@@ -1038,6 +1039,15 @@ public final class DestinationEntity
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** The secret values of the current settings, found once per change of the settings. */
+  private List<String> secrets(DestinationType type, JsonNode settings) {
+    if (secretsOf != settings) {
+      secrets = Settings.secretValues(type.settingsSchema(), settings);
+      secretsOf = settings;
+    }
+    return secrets;
+  }
 
   private CompiledActions compiledActions(State state) {
     if (compiled == null || !compiled.compiledFrom(state.config().actions())) {

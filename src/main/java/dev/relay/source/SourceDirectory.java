@@ -22,6 +22,7 @@ import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
+import scala.jdk.javaapi.OptionConverters;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -55,23 +56,29 @@ public final class SourceDirectory {
 
   /** The live source with this write key, from this node's copy. */
   public CompletionStage<Optional<SourceRoute>> byWriteKey(String writeKey) {
-    return all().thenApply(routes -> Optional.ofNullable(routes.get(writeKey)).filter(r -> !r.deleted()));
+    return local()
+        .thenApply(
+            map ->
+                map.flatMap(m -> OptionConverters.toJava(m.get(writeKey))).filter(r -> !r.deleted()));
   }
 
   /** Every entry, by write key, tombstones included. */
   public CompletionStage<Map<String, SourceRoute>> all() {
+    return local().thenApply(map -> map.map(LWWMap::getEntries).orElse(Map.of()));
+  }
+
+  /** This node's replica: no network, no database. */
+  private CompletionStage<Optional<LWWMap<String, SourceRoute>>> local() {
     return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, SourceRoute>>>ask(
             replicator,
             replyTo -> new Replicator.Get<>(KEY, Replicator.readLocal(), replyTo),
             Duration.ofSeconds(3),
             system.scheduler())
         .thenApply(
-            response -> {
-              if (response instanceof Replicator.GetSuccess<LWWMap<String, SourceRoute>> success) {
-                return success.get(KEY).getEntries();
-              }
-              return Map.of();
-            });
+            response ->
+                response instanceof Replicator.GetSuccess<LWWMap<String, SourceRoute>> success
+                    ? Optional.of(success.get(KEY))
+                    : Optional.empty());
   }
 
   /**
