@@ -44,7 +44,9 @@ class DestinationEntityTest {
           EventSourcedBehaviorTestKit.config()
               .withFallback(
                   ConfigFactory.parseString(
-                      "pekko.actor.serialization-bindings { \"dev.relay.CborSerializable\" = jackson-cbor }"))
+                      // A plain local actor system: no remoting port to collide with a running node.
+                      "pekko.actor.provider = local\n"
+                          + "pekko.actor.serialization-bindings { \"dev.relay.CborSerializable\" = jackson-cbor }"))
               .withFallback(ConfigFactory.load()));
 
   private static final ObjectMapper JSON = new ObjectMapper();
