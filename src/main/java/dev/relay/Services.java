@@ -42,7 +42,7 @@ public record Services(
     SourceEntity.init(system, clock);
 
     SourceDirectory directory = new SourceDirectory(system, Duration.ofSeconds(5));
-    directory.rebuild();
+    directory.loadWhenUp();
     Destinations destinations = new Destinations(system, ASK_TIMEOUT);
     IngestSettings ingestSettings = IngestSettings.from(system.settings().config());
     return new Services(

@@ -3,6 +3,7 @@ package dev.relay.ingest;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.DestinationEntity.Incoming;
 import dev.relay.http.ApiError;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -23,6 +25,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * destination on each node: requests wait at most {@code batch.window} for company.
  */
 final class DestinationBatcher {
+
+  private static final int ATTEMPTS = 3;
 
   private record Submission(List<Incoming> events, CompletableFuture<Done> durable) {}
 
@@ -59,14 +63,26 @@ final class DestinationBatcher {
         .run(system);
   }
 
-  /** Sends one group; its requests all succeed or all fail. Never fails itself, so the stream lives on. */
+  /**
+   * Sends one group; its requests all succeed or all fail. Never fails itself, so the stream lives
+   * on. The ask is tried up to three times within the request timeout: a destination moving to
+   * another node may drop a command during the hand-off, and sending the same events again is
+   * harmless (their messageIds are de-duplicated).
+   */
   private CompletionStage<Done> send(String destinationId, List<Submission> group) {
     List<Incoming> events = new ArrayList<>();
     group.forEach(s -> events.addAll(s.events()));
-    return sharding
-        .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-        .<DestinationEntity.Accepted>askWithStatus(
-            replyTo -> new DestinationEntity.Accept(events, replyTo), settings.timeout())
+    Duration perAttempt = settings.timeout().dividedBy(ATTEMPTS);
+    return Patterns.retry(
+            () ->
+                sharding
+                    .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
+                    .<DestinationEntity.Accepted>askWithStatus(
+                        replyTo -> new DestinationEntity.Accept(events, replyTo), perAttempt),
+            ATTEMPTS,
+            Duration.ofMillis(50),
+            system.classicSystem().scheduler(),
+            system.executionContext())
         .handle(
             (accepted, failure) -> {
               for (Submission submission : group) {

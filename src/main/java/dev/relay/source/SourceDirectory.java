@@ -3,11 +3,16 @@ package dev.relay.source;
 import dev.relay.cluster.Readiness;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.Key;
@@ -41,6 +46,7 @@ public final class SourceDirectory {
   private static final Key<LWWMap<String, SourceRoute>> KEY = LWWMapKey.create("source-routes");
   /** Entries are ordered by the source's version, not by wall clocks. */
   private static final LWWRegister.Clock<SourceRoute> BY_VERSION = (current, route) -> route.version();
+  private static final Duration CONVERGENCE_WAIT = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final ActorRef<Replicator.Command> replicator;
@@ -96,9 +102,36 @@ public final class SourceDirectory {
             });
   }
 
-  /** Loads every source from the journal into this node's copy; then the node may become ready. */
-  public CompletionStage<Integer> rebuild() {
+  /**
+   * Loads the sources once this node is Up and every member has seen it so: from then on every
+   * change's {@code WriteAll} includes this node, so nothing written after the journal is read can
+   * pass it by. Until then the node is not ready and ingest answers 503.
+   */
+  public void loadWhenUp() {
     Readiness.get(system).await(READY);
+    Cluster cluster = Cluster.get(system.classicSystem());
+    cluster.registerOnMemberUp(
+        () -> {
+          CompletableFuture<Void> converged = new CompletableFuture<>();
+          awaitConvergence(cluster, System.nanoTime() + CONVERGENCE_WAIT.toNanos(), converged);
+          converged.thenCompose(seen -> rebuild());
+        });
+  }
+
+  /** Completes once every member has seen the latest membership (or, at the latest, at the deadline). */
+  private void awaitConvergence(Cluster cluster, long deadline, CompletableFuture<Void> converged) {
+    Set<Address> members = new HashSet<>();
+    cluster.state().getMembers().forEach(m -> members.add(m.address()));
+    if (cluster.state().getSeenBy().containsAll(members) || System.nanoTime() > deadline) {
+      converged.complete(null);
+    } else {
+      system.scheduler().scheduleOnce(
+          Duration.ofMillis(50), () -> awaitConvergence(cluster, deadline, converged), system.executionContext());
+    }
+  }
+
+  /** Loads every source from the journal into this node's copy; then the node may become ready. */
+  CompletionStage<Integer> rebuild() {
     JdbcReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     return journal
