@@ -146,7 +146,9 @@ public class ReadSideLag {
           int dest = d;
           AtomicLongArray times = journaledAt.get(d);
           refs.get(d).<StatusReply<DestinationEntity.Accepted>>ask(
-                  replyTo -> new DestinationEntity.Accept("src_bench", events, replyTo), Duration.ofSeconds(30))
+                  replyTo -> new DestinationEntity.Accept(
+                      events.stream().map(e -> new DestinationEntity.Incoming("src_bench", e)).toList(), replyTo),
+                  Duration.ofSeconds(30))
               .whenComplete((reply, failure) -> {
                 long now = System.nanoTime();
                 if (failure == null) {

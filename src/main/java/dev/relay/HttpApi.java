@@ -2,8 +2,10 @@ package dev.relay;
 
 import dev.relay.catalog.CatalogRoutes;
 import dev.relay.destination.DestinationRoutes;
+import dev.relay.destination.MappingToolRoutes;
 import dev.relay.http.AdminAuth;
-import org.apache.pekko.actor.typed.ActorSystem;
+import dev.relay.ingest.IngestRoutes;
+import dev.relay.source.SourceAdminRoutes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -13,21 +15,27 @@ final class HttpApi extends AllDirectives {
   private final Services services;
   private final AdminAuth adminAuth;
 
-  HttpApi(ActorSystem<?> system, Services services, String adminToken) {
+  HttpApi(Services services, String adminToken) {
     this.services = services;
     this.adminAuth = new AdminAuth(adminToken);
   }
 
   Route route() {
-    return pathPrefix(
-        "api",
-        () ->
-            adminAuth.require(
-                () ->
-                    concat(
-                        new CatalogRoutes(services.catalog(), services.mapper()).route(),
-                        new DestinationRoutes(services.destinations(), services.mapper())
-                            .route(services.readSide()::destinationRoutes),
-                        services.readSide().adminRoutes())));
+    SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
+    DestinationRoutes destinations =
+        new DestinationRoutes(services.destinations(), services.sources()::deleteDestination, services.mapper());
+    return concat(
+        new IngestRoutes(services.ingest(), services.ingestSettings()).route(),
+        pathPrefix(
+            "api",
+            () ->
+                adminAuth.require(
+                    () ->
+                        concat(
+                            new CatalogRoutes(services.catalog(), services.mapper()).route(),
+                            new MappingToolRoutes(services.mapper()).route(),
+                            sources.sources(),
+                            destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
+                            services.readSide().adminRoutes()))));
   }
 }

@@ -16,6 +16,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -36,14 +37,17 @@ public final class RelayNode {
   private final Database database;
   private final Services services;
   private final ServerBinding binding;
+  private final Uri managementUri;
 
   private RelayNode(
       ActorSystem<Void> system,
       RelaySettings settings,
       Database database,
       Services services,
-      ServerBinding binding) {
+      ServerBinding binding,
+      Uri managementUri) {
     this.system = system;
+    this.managementUri = managementUri;
     this.settings = settings;
     this.database = database;
     this.services = services;
@@ -71,15 +75,14 @@ public final class RelayNode {
               return CompletableFuture.completedFuture(Done.getInstance());
             });
 
-    joinCluster(system, settings);
+    CompletionStage<Uri> management = joinCluster(system, settings);
     String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
     Services services = Services.start(system, settings, database);
 
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(ErrorHandling.seal(new HttpApi(system, services, adminToken).route()))
-        .thenApply(
-            binding -> {
+        .bind(ErrorHandling.seal(new HttpApi(services, adminToken).route()))
+        .thenCombine(management, (binding, managementUri) -> {
               // Unbind first, let requests in flight finish, then leave the cluster.
               binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
               Readiness.get(system).ready(HTTP_BOUND);
@@ -89,7 +92,7 @@ public final class RelayNode {
                   address.getHostString(),
                   address.getPort(),
                   database.isPostgres() ? "PostgreSQL" : "H2 in " + settings.dataDir());
-              return new RelayNode(system, settings, database, services, binding);
+              return new RelayNode(system, settings, database, services, binding, managementUri);
             })
         .exceptionally(
             failure -> {
@@ -100,8 +103,10 @@ public final class RelayNode {
             });
   }
 
-  private static void joinCluster(ActorSystem<Void> system, RelaySettings settings) {
-    PekkoManagement.get(system).start();
+  /** Starts management (health, cluster HTTP) and joins or forms the cluster. */
+  private static CompletionStage<Uri> joinCluster(
+      ActorSystem<Void> system, RelaySettings settings) {
+    CompletionStage<Uri> management = PekkoManagement.get(system).start();
     if (settings.clusterBootstrap()) {
       ClusterBootstrap.get(system).start();
     } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -109,6 +114,7 @@ public final class RelayNode {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     // Otherwise the cluster joins the configured seed nodes by itself.
+    return management;
   }
 
   public ActorSystem<Void> system() {
@@ -125,6 +131,11 @@ public final class RelayNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** Where management answers: {@code /alive}, {@code /ready}, {@code /cluster/members}. */
+  public Uri managementUri() {
+    return managementUri;
   }
 
   public Database database() {

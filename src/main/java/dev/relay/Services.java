@@ -6,20 +6,32 @@ import dev.relay.delivery.HttpDelivery;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.Destinations;
 import dev.relay.http.Json;
+import dev.relay.ingest.Ingest;
+import dev.relay.ingest.IngestSettings;
 import dev.relay.journal.ReadSide;
+import dev.relay.source.SourceDirectory;
+import dev.relay.source.SourceEntity;
+import dev.relay.source.Sources;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** The parts of a running node that the HTTP API (and tests) talk to. */
 public record Services(
-    ObjectMapper mapper, Catalog catalog, Destinations destinations, ReadSide readSide) {
+    ObjectMapper mapper,
+    Catalog catalog,
+    Destinations destinations,
+    Sources sources,
+    Ingest ingest,
+    IngestSettings ingestSettings,
+    ReadSide readSide) {
 
   /** The time an admin request waits for an entity. */
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
 
   static Services start(ActorSystem<?> system, RelaySettings settings, Database database) {
     ObjectMapper mapper = Json.mapper(system);
+    Clock clock = Clock.systemUTC();
     Catalog catalog = Catalog.standard(mapper);
     DestinationEntity.init(
         system,
@@ -28,8 +40,20 @@ public record Services(
             new HttpDelivery(system, settings.delivery().responseExcerptBytes()),
             settings.delivery(),
             settings.readSideTags(),
-            Clock.systemUTC()));
+            clock));
+    SourceEntity.init(system, clock);
+
+    SourceDirectory directory = new SourceDirectory(system, Duration.ofSeconds(5));
+    directory.loadWhenUp();
     Destinations destinations = new Destinations(system, ASK_TIMEOUT);
-    return new Services(mapper, catalog, destinations, ReadSide.start(system, database, destinations, mapper));
+    IngestSettings ingestSettings = IngestSettings.from(system.settings().config());
+    return new Services(
+        mapper,
+        catalog,
+        destinations,
+        new Sources(system, destinations, directory, ASK_TIMEOUT),
+        new Ingest(system, mapper, ingestSettings, directory, clock),
+        ingestSettings,
+        ReadSide.start(system, database, destinations, mapper));
   }
 }

@@ -65,7 +65,7 @@ public final class WebhookDestination implements DestinationType {
 
   @Override
   public ObjectNode settingsSchema() {
-    return schema.deepCopy();
+    return schema;
   }
 
   @Override

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -120,22 +121,56 @@ public final class DestinationEntity
    * Source events to act on. Replied to once the matching actions are journaled (or none matched),
    * which is what ingest's acknowledgement waits for.
    */
-  public record Accept(String sourceId, List<ObjectNode> events, ActorRef<StatusReply<Accepted>> replyTo)
+  public record Accept(List<Incoming> events, ActorRef<StatusReply<Accepted>> replyTo)
       implements Command {}
+
+  /** A source event and the source it came from. */
+  public record Incoming(String sourceId, ObjectNode event) implements CborSerializable {}
 
   /** The retry timer: attempt what is due. */
   public record DeliverDue() implements Command {}
 
   /** An attempt came back (from the destination or with a network error). */
-  public record AttemptFinished(
+  public record AttemptFinished(String actionId, List<ItemAttempt> items, Exchange exchange)
+      implements Command {}
+
+  /**
+   * Sends an event to each enabled action whose trigger matches, once, for real, and answers with
+   * what was sent and received. Journaled as test traffic; never retried, never de-duplicated.
+   */
+  public record SendTest(ObjectNode event, ActorRef<TestReport> replyTo) implements Command {}
+
+  /** The test calls came back. */
+  public record TestsFinished(List<TestCall> calls, ActorRef<TestReport> replyTo) implements Command {}
+
+  public record TestCall(String itemId, String actionId, String actionName, Exchange exchange)
+      implements CborSerializable {}
+
+  public record TestReport(List<TestResult> results) implements CborSerializable {}
+
+  public record TestResult(
       String actionId,
-      List<ItemAttempt> items,
+      String actionName,
+      String itemId,
+      OutgoingRequest request,
+      Optional<Integer> status,
+      Optional<String> body,
+      Outcome outcome,
+      long durationMs,
+      Optional<String> error)
+      implements CborSerializable {}
+
+  /**
+   * One request and what came of it: the request as recorded (credentials redacted), and the answer
+   * or the error.
+   */
+  public record Exchange(
       Instant startedAt,
       long durationMs,
       OutgoingRequest request,
       Optional<DeliveryResponse> response,
       Optional<String> error)
-      implements Command {}
+      implements CborSerializable {}
 
   /** Journal the attempts finished since the last time, in one write. */
   public record RecordFinishedAttempts() implements Command {}
@@ -239,12 +274,11 @@ public final class DestinationEntity
       ObjectNode event,
       int attempts,
       Instant queuedAt,
-      Instant nextAttemptAt,
-      boolean test)
+      Instant nextAttemptAt)
       implements CborSerializable {
 
     PendingAction retriedAt(int attempts, Instant next) {
-      return new PendingAction(itemId, actionId, messageId, event, attempts, queuedAt, next, test);
+      return new PendingAction(itemId, actionId, messageId, event, attempts, queuedAt, next);
     }
   }
 
@@ -410,6 +444,8 @@ public final class DestinationEntity
   private int requestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
   private CompiledActions compiled;
+  private JsonNode secretsOf;
+  private List<String> secrets;
 
   private DestinationEntity(
       String destinationId,
@@ -464,6 +500,10 @@ public final class DestinationEntity
         .forState(state -> !state.exists())
         .onCommand(Create.class, this::onCreate)
         .onCommand(Accept.class, (state, accept) -> notFoundAccept(accept))
+        .onCommand(SendTest.class, (state, c) -> {
+          passivate();
+          return Effect().reply(c.replyTo(), new TestReport(List.of()));
+        })
         .onCommand(Get.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(UpdateSettings.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(ReplaceActions.class, (state, c) -> notFound(c.replyTo()))
@@ -472,8 +512,7 @@ public final class DestinationEntity
         .onCommand(Disable.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(ConnectSource.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(DisconnectSource.class, (state, c) -> notFound(c.replyTo()))
-        .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()))
-        .onCommand(SendTest.class, (state, c) -> notFoundTest(c));
+        .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()));
 
     builder
         .forState(State::exists)
@@ -494,6 +533,7 @@ public final class DestinationEntity
         .forAnyState()
         .onCommand(DeliverDue.class, (state, c) -> Effect().none().thenRun(this::deliverDue).thenNoReply())
         .onCommand(AttemptFinished.class, this::onAttemptFinished)
+        .onCommand(TestsFinished.class, this::onTestsFinished)
         .onCommand(RecordFinishedAttempts.class, this::onRecordFinishedAttempts)
         .onCommand(Stop.class, (state, c) -> Effect().stop().thenNoReply());
 
@@ -652,7 +692,8 @@ public final class DestinationEntity
     List<Event> queued = new ArrayList<>();
     Set<String> inThisBatch = new HashSet<>();
     int duplicates = 0;
-    for (ObjectNode event : accept.events()) {
+    for (Incoming incoming : accept.events()) {
+      ObjectNode event = incoming.event();
       String messageId = event.path("messageId").asText();
       if (state.seen(messageId) || !inThisBatch.add(messageId)) {
         duplicates++;
@@ -665,7 +706,7 @@ public final class DestinationEntity
                   Ids.newId("itm"),
                   action.config().id(),
                   action.config().name(),
-                  accept.sourceId(),
+                  incoming.sourceId(),
                   event,
                   now,
                   false));
@@ -680,6 +721,55 @@ public final class DestinationEntity
         .persist(queued)
         .thenRun(this::deliverDue)
         .thenReply(accept.replyTo(), s -> StatusReply.success(accepted));
+  }
+
+  private ReplyEffect<Event, State> onSendTest(State state, SendTest test) {
+    Instant now = now();
+    List<ActionQueued> queued = new ArrayList<>();
+    for (CompiledActions.Compiled action : compiledActions(state).all()) {
+      if (action.config().enabled() && action.trigger().matches(test.event())) {
+        queued.add(
+            new ActionQueued(Ids.newId("itm"), action.config().id(), action.config().name(), "test", test.event(), now, true));
+      }
+    }
+    if (queued.isEmpty()) {
+      return Effect().reply(test.replyTo(), new TestReport(List.of()));
+    }
+    return Effect()
+        .persist(List.copyOf(queued))
+        .thenRun(
+            s -> {
+              DestinationType type = typeOf(s);
+              List<CompletableFuture<TestCall>> calls =
+                  queued.stream()
+                      .map(q -> exchange(s, type, q.actionId(), List.of(q.event()))
+                          .thenApply(e -> new TestCall(q.itemId(), q.actionId(), q.actionName(), e))
+                          .toCompletableFuture())
+                      .toList();
+              context.pipeToSelf(
+                  CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                      .thenApply(done -> calls.stream().map(CompletableFuture::join).toList()),
+                  (results, never) -> new TestsFinished(results, test.replyTo()));
+            })
+        .thenNoReply();
+  }
+
+  /** Test calls end delivered or failed, never retried. */
+  private ReplyEffect<Event, State> onTestsFinished(State state, TestsFinished finished) {
+    List<Event> records = new ArrayList<>();
+    List<TestResult> results = new ArrayList<>();
+    for (TestCall call : finished.calls()) {
+      Exchange exchange = call.exchange();
+      Outcome outcome = verdict(state, exchange) == Outcome.DELIVERED ? Outcome.DELIVERED : Outcome.FAILED;
+      records.add(recorded(call.actionId(), exchange, List.of(new ItemOutcome(call.itemId(), 1, outcome, Optional.empty()))));
+      results.add(
+          new TestResult(
+              call.actionId(), call.actionName(), call.itemId(), exchange.request(),
+              exchange.response().map(DeliveryResponse::status),
+              exchange.response().map(DeliveryResponse::bodyExcerpt),
+              outcome, exchange.durationMs(), exchange.error()));
+    }
+    return Effect().persist(records).thenReply(finished.replyTo(), s -> new TestReport(results));
   }
 
   private ReplyEffect<Event, State> notFoundAccept(Accept accept) {
@@ -747,39 +837,43 @@ public final class DestinationEntity
         items.stream().map(p -> new ItemAttempt(p.itemId(), p.attempts() + 1)).toList();
     attempts.forEach(a -> inFlight.add(a.itemId()));
     requestsInFlight++;
+    List<ObjectNode> events = items.stream().map(PendingAction::event).toList();
+    context.pipeToSelf(
+        exchange(state, type, actionId, events),
+        (exchange, never) -> new AttemptFinished(actionId, attempts, exchange));
+  }
+
+  /**
+   * Maps {@code events} with the action's current mapping, builds the request with the current
+   * settings and sends it. Never fails: a problem building or sending it is the exchange's error (a
+   * mapping or settings problem is fixable by the operator, so it is retried like any failure).
+   */
+  private CompletionStage<Exchange> exchange(
+      State state, DestinationType type, String actionId, List<ObjectNode> events) {
     Instant startedAt = now();
     long started = System.nanoTime();
     JsonNode settings = state.config().settings();
-    List<String> secrets = Settings.secretValues(type.settingsSchema(), settings);
-
     OutgoingRequest request;
     try {
       CompiledActions.Compiled action = compiledActions(state).get(actionId).orElseThrow();
-      List<JsonNode> payloads =
-          items.stream().map(p -> payload(action.mapping().apply(p.event()))).toList();
+      List<JsonNode> payloads = events.stream().map(e -> payload(action.mapping().apply(e))).toList();
       request = type.buildRequest(settings, action.config().type(), payloads);
     } catch (RuntimeException e) {
-      // A mapping or settings problem is fixable by the operator: recorded and retried like any failure.
-      context.getSelf().tell(
-          new AttemptFinished(
-              actionId, attempts, startedAt, 0,
-              new OutgoingRequest("", "", Map.of(), ""),
-              Optional.empty(),
+      return CompletableFuture.completedFuture(
+          new Exchange(startedAt, 0, new OutgoingRequest("", "", Map.of(), ""), Optional.empty(),
               Optional.of("could not build the request: " + e.getMessage())));
-      return;
     }
-    OutgoingRequest recorded = Redaction.redact(request, secrets, setup.settings().recordedRequestBytes());
-    context.pipeToSelf(
-        setup.deliverer().send(request, type.timeout(settings)),
-        (response, failure) ->
-            new AttemptFinished(
-                actionId,
-                attempts,
-                startedAt,
-                (System.nanoTime() - started) / 1_000_000,
-                recorded,
-                Optional.ofNullable(response),
-                failure == null ? Optional.empty() : Optional.of(describe(failure))));
+    OutgoingRequest recorded = Redaction.redact(request, secrets(type, settings), setup.settings().recordedRequestBytes());
+    return setup.deliverer()
+        .send(request, type.timeout(settings))
+        .handle(
+            (response, failure) ->
+                new Exchange(
+                    startedAt,
+                    (System.nanoTime() - started) / 1_000_000,
+                    recorded,
+                    Optional.ofNullable(response),
+                    failure == null ? Optional.empty() : Optional.of(describe(failure))));
   }
 
   private static JsonNode payload(JsonNode mapped) {
@@ -823,7 +917,6 @@ public final class DestinationEntity
                 attempt.items().forEach(i -> inFlight.remove(i.itemId()));
                 requestsInFlight--;
               }
-              completeTests(events);
               deliverDue(s);
             })
         .thenNoReply();
@@ -831,11 +924,9 @@ public final class DestinationEntity
 
   /** The outcome of an attempt for each action it carried, retries scheduled by the policy. */
   private AttemptRecorded recordOf(State state, AttemptFinished attempt, Instant now) {
-    Optional<DeliveryResponse> response = attempt.response();
-    Outcome verdict =
-        response
-            .map(r -> typeOf(state).readResponse(r.status(), r.bodyExcerpt()))
-            .orElse(Outcome.RETRY);
+    Exchange exchange = attempt.exchange();
+    Optional<DeliveryResponse> response = exchange.response();
+    Outcome verdict = verdict(state, exchange);
     Optional<Duration> retryAfter = response.flatMap(r -> r.retryAfter()).flatMap(h -> RetryAfter.parse(h, now));
     List<ItemOutcome> outcomes = new ArrayList<>(attempt.items().size());
     for (ItemAttempt item : attempt.items()) {
@@ -844,9 +935,7 @@ public final class DestinationEntity
       Optional<Instant> next = Optional.empty();
       if (verdict == Outcome.RETRY) {
         next =
-            pending
-                .filter(p -> !p.test())
-                .flatMap(
+            pending.flatMap(
                     p ->
                         setup.settings().retryPolicy()
                             .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()));
@@ -854,112 +943,26 @@ public final class DestinationEntity
       }
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
     }
+    return recorded(attempt.actionId(), exchange, outcomes);
+  }
+
+  private static AttemptRecorded recorded(String actionId, Exchange exchange, List<ItemOutcome> outcomes) {
     return new AttemptRecorded(
-        attempt.actionId(),
-        attempt.startedAt(),
-        attempt.durationMs(),
-        attempt.request(),
-        response.map(DeliveryResponse::status),
-        response.map(DeliveryResponse::bodyExcerpt),
-        attempt.error(),
+        actionId,
+        exchange.startedAt(),
+        exchange.durationMs(),
+        exchange.request(),
+        exchange.response().map(DeliveryResponse::status),
+        exchange.response().map(DeliveryResponse::bodyExcerpt),
+        exchange.error(),
         outcomes);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // API call tester (added on the readside branch with the contract agreed with main; reconcile
-  // with main's version on merge)
-
-  /**
-   * Runs each enabled action whose trigger matches {@code event} once, for real, through the same
-   * delivery code; journaled as test actions ({@code ActionQueued(test=true)} and the attempt), never
-   * retried. Replied to once every attempt is journaled.
-   */
-  public record SendTest(ObjectNode event, ActorRef<TestReport> replyTo) implements Command {}
-
-  public record TestReport(List<TestResult> results) implements CborSerializable {}
-
-  public record TestResult(
-      String actionId,
-      String actionName,
-      String itemId,
-      OutgoingRequest request,
-      Optional<Integer> status,
-      Optional<String> body,
-      Outcome outcome,
-      long durationMs,
-      Optional<String> error)
-      implements CborSerializable {}
-
-  /** A test waiting for its attempts: results by item id, in the order of the actions. */
-  private record PendingTest(ActorRef<TestReport> replyTo, LinkedHashMap<String, TestResult> results, Map<String, String> actionNames) {}
-
-  private final Map<String, PendingTest> testsByItem = new HashMap<>();
-
-  private ReplyEffect<Event, State> onSendTest(State state, SendTest test) {
-    Instant now = now();
-    List<ActionQueued> queued = new ArrayList<>();
-    for (CompiledActions.Compiled action : compiledActions(state).all()) {
-      if (action.config().enabled() && action.trigger().matches(test.event())) {
-        queued.add(new ActionQueued(Ids.newId("itm"), action.config().id(), action.config().name(), "tester", test.event(), now, true));
-      }
-    }
-    if (queued.isEmpty()) {
-      return Effect().reply(test.replyTo(), new TestReport(List.of()));
-    }
-    return Effect()
-        .persist(List.<Event>copyOf(queued))
-        .thenRun(
-            s -> {
-              PendingTest pending = new PendingTest(test.replyTo(), new LinkedHashMap<>(), new HashMap<>());
-              for (ActionQueued q : queued) {
-                pending.results().put(q.itemId(), null);
-                pending.actionNames().put(q.itemId(), q.actionName());
-                testsByItem.put(q.itemId(), pending);
-              }
-              // Each on its own request, never batched with real traffic, whatever max-in-flight says.
-              for (ActionQueued q : queued) {
-                attempt(s, typeOf(s), q.actionId(), List.of(s.pending(q.itemId()).orElseThrow()));
-              }
-            })
-        .thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> notFoundTest(SendTest test) {
-    passivate();
-    return Effect().reply(test.replyTo(), new TestReport(List.of()));
-  }
-
-  /** Fills in the tests whose attempts were just journaled; replies to those that are complete. */
-  private void completeTests(List<Event> journaled) {
-    if (testsByItem.isEmpty()) {
-      return;
-    }
-    for (Event event : journaled) {
-      if (!(event instanceof AttemptRecorded attempt)) {
-        continue;
-      }
-      for (ItemOutcome item : attempt.items()) {
-        PendingTest pending = testsByItem.remove(item.itemId());
-        if (pending == null) {
-          continue;
-        }
-        pending.results().put(
-            item.itemId(),
-            new TestResult(
-                attempt.actionId(),
-                pending.actionNames().get(item.itemId()),
-                item.itemId(),
-                attempt.request(),
-                attempt.responseStatus(),
-                attempt.responseBody(),
-                item.outcome(),
-                attempt.durationMs(),
-                attempt.error()));
-        if (!pending.results().containsValue(null)) {
-          pending.replyTo().tell(new TestReport(List.copyOf(pending.results().values())));
-        }
-      }
-    }
+  /** What a response means, by the destination type's reading of it; no answer means retry. */
+  private Outcome verdict(State state, Exchange exchange) {
+    return exchange.response()
+        .map(r -> typeOf(state).readResponse(r.status(), r.bodyExcerpt()))
+        .orElse(Outcome.RETRY);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1006,11 +1009,12 @@ public final class DestinationEntity
           return state;
         })
         .onEvent(ActionQueued.class, (state, e) -> {
-          String messageId = e.event().path("messageId").asText();
-          state.putPending(new PendingAction(e.itemId(), e.actionId(), messageId, e.event(), 0, e.queuedAt(), e.queuedAt(), e.test()));
-          if (!e.test()) {
-            state.remember(messageId, e.queuedAt(), setup.settings().dedupWindowSize(), setup.settings().dedupWindow());
+          if (e.test()) {
+            return state; // test calls are made at once and never queued
           }
+          String messageId = e.event().path("messageId").asText();
+          state.putPending(new PendingAction(e.itemId(), e.actionId(), messageId, e.event(), 0, e.queuedAt(), e.queuedAt()));
+          state.remember(messageId, e.queuedAt(), setup.settings().dedupWindowSize(), setup.settings().dedupWindow());
           return state;
         })
         .onEvent(AttemptRecorded.class, (state, e) -> {
@@ -1035,6 +1039,15 @@ public final class DestinationEntity
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** The secret values of the current settings, found once per change of the settings. */
+  private List<String> secrets(DestinationType type, JsonNode settings) {
+    if (secretsOf != settings) {
+      secrets = Settings.secretValues(type.settingsSchema(), settings);
+      secretsOf = settings;
+    }
+    return secrets;
+  }
 
   private CompiledActions compiledActions(State state) {
     if (compiled == null || !compiled.compiledFrom(state.config().actions())) {

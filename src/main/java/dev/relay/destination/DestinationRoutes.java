@@ -6,7 +6,6 @@ import dev.relay.Ids;
 import dev.relay.http.Json;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -15,10 +14,17 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class DestinationRoutes extends AllDirectives {
 
   private final Destinations destinations;
+  private final Function<String, CompletionStage<DestinationView>> delete;
   private final ObjectMapper mapper;
 
-  public DestinationRoutes(Destinations destinations, ObjectMapper mapper) {
+  /**
+   * @param delete deletes a destination; given by the node, because deleting also disconnects the
+   *     destination from its sources
+   */
+  public DestinationRoutes(
+      Destinations destinations, Function<String, CompletionStage<DestinationView>> delete, ObjectMapper mapper) {
     this.destinations = destinations;
+    this.delete = delete;
     this.mapper = mapper;
   }
 
@@ -53,7 +59,7 @@ public final class DestinationRoutes extends AllDirectives {
             () ->
                 concat(
                     get(() -> reply(destinations.ask(id, DestinationEntity.Get::new))),
-                    delete(() -> reply(destinations.ask(id, DestinationEntity.Delete::new))))),
+                    delete(() -> reply(delete.apply(id))))),
         path(
             "settings",
             () ->
@@ -108,6 +114,6 @@ public final class DestinationRoutes extends AllDirectives {
   }
 
   private Route withJson(Function<JsonNode, Route> inner) {
-    return entity(Jackson.unmarshaller(mapper, JsonNode.class), inner);
+    return Json.withBody(mapper, inner);
   }
 }

@@ -176,7 +176,8 @@ public final class IngestParser {
     ObjectNode event = (ObjectNode) trees.readTree(parser);
     long size = offset(parser.currentTokenLocation()) + 1 - start;
     if (size > limits.maxEventBytes()) {
-      throw tooLarge(
+      // 400, not 413: SDKs retry a 413 (Customer.io's Node library does), but the event never shrinks.
+      throw badRequest(
           where + "event is " + size + " bytes, over the " + limits.maxEventBytes()
               + "-byte limit");
     }

@@ -1,6 +1,11 @@
 package dev.relay.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -13,6 +18,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
 
 /** JSON in and out of the HTTP API, with Pekko's shared, configured ObjectMapper. */
 public final class Json {
@@ -24,12 +30,43 @@ public final class Json {
     return JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
   }
 
+  /**
+   * The request body as JSON, whatever Content-Type the client sent (curl sends a form type by
+   * default); a body that is not JSON is a 400 saying why.
+   */
+  public static Route withBody(ObjectMapper mapper, Function<JsonNode, Route> inner) {
+    return entity(
+        Unmarshaller.entityToByteString(),
+        bytes -> {
+          JsonNode body;
+          try {
+            body = bytes.isEmpty() ? MissingNode.getInstance() : mapper.readTree(bytes.toArray());
+          } catch (IOException e) {
+            throw ApiError.badRequest("invalid JSON: " + firstLine(e.getMessage()));
+          }
+          if (body.isMissingNode()) {
+            throw ApiError.badRequest("a JSON body is required");
+          }
+          return inner.apply(body);
+        });
+  }
+
+  private static String firstLine(String text) {
+    int end = text.indexOf('\n');
+    return end < 0 ? text : text.substring(0, end);
+  }
+
   public static Route ok(ObjectMapper mapper, Object body) {
     return complete(StatusCodes.OK, body, Jackson.marshaller(mapper));
   }
 
   public static Route created(ObjectMapper mapper, Object body) {
     return complete(StatusCodes.CREATED, body, Jackson.marshaller(mapper));
+  }
+
+  /** A 200 response with a body that is JSON already. */
+  public static HttpResponse okJson(String body) {
+    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
   /** An error response: {@code {"error": message}} with the given status. */

@@ -2,32 +2,59 @@ package dev.relay.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.util.Objects;
 
-/** PLACEHOLDER until the mapping-kit engine lands: supports only {"@path": "$."}-style paths. */
+/**
+ * A compiled mapping-kit mapping: immutable, thread-safe, compiled once, evaluated many times
+ * without re-parsing.
+ *
+ * <p>Semantics follow Segment's {@code @segment/actions-core} mapping-kit: fields whose value is
+ * undefined are left out, null is kept, and the directives {@code @path}, {@code @template},
+ * {@code @literal}, {@code @if}, {@code @case}, {@code @replace}, {@code @arrayPath},
+ * {@code @json}, {@code @flatten}, {@code @merge}, {@code @transform} and
+ * {@code @excludeWhenNull} behave as there. {@code @liquid} is rejected.
+ *
+ * <p>The result shares unchanged sub-trees with the event (an {@code @path} to an object returns
+ * that object, not a copy): treat both as read-only, or {@code deepCopy()} before changing them.
+ */
 public final class Mapping {
   private final JsonNode source;
+  private final Evaluator root;
 
-  private Mapping(JsonNode source) {
+  private Mapping(JsonNode source, Evaluator root) {
     this.source = source;
+    this.root = root;
   }
 
+  /**
+   * @throws MappingException naming the path in the mapping and what is wrong there
+   */
   public static Mapping compile(JsonNode mapping) {
-    return new Mapping(mapping);
+    Objects.requireNonNull(mapping, "mapping");
+    return new Mapping(mapping.deepCopy(), MappingCompiler.compile(mapping));
   }
 
+  /**
+   * Maps one event.
+   *
+   * @return for an object mapping an {@code ObjectNode}; {@link MissingNode} when the result is
+   *     undefined (e.g. a top-level {@code @path} to a field the event does not have)
+   * @throws MappingException in the rare cases mapping-kit fails at run time too, e.g. an
+   *     {@code @json} decode of text that is not JSON
+   */
   public JsonNode apply(JsonNode event) {
-    String path = source.path("@path").asText("$.");
-    if (path.equals("$.")) {
-      return event;
-    }
-    JsonNode node = event;
-    for (String step : path.substring(2).split("\\.")) {
-      node = node.path(step);
-    }
-    return node.isMissingNode() ? MissingNode.getInstance() : node;
+    Objects.requireNonNull(event, "event");
+    JsonNode result = root.evaluate(event);
+    return result == null ? MissingNode.getInstance() : result;
   }
 
+  /** The mapping JSON as given to {@link #compile}. */
   public JsonNode source() {
     return source;
+  }
+
+  @Override
+  public String toString() {
+    return "Mapping" + source;
   }
 }

@@ -1,14 +1,19 @@
 package dev.relay.mapping;
 
-/** PLACEHOLDER. */
+/**
+ * A mapping that cannot be compiled (or, rarely, an event it cannot be applied to, such as a
+ * {@code @json} decode of text that is not JSON). {@link #path()} names the place in the mapping,
+ * e.g. {@code $.user.mail.@case.operator}; the message says what is wrong, for a person.
+ */
 public class MappingException extends IllegalArgumentException {
   private final String path;
 
   public MappingException(String path, String message) {
-    super(message);
+    super(path + ": " + message);
     this.path = path;
   }
 
+  /** Where in the mapping the problem is, as a JSONPath-like string starting at {@code $}. */
   public String path() {
     return path;
   }

@@ -83,7 +83,7 @@ class IngestParserTest {
     assertEquals(1, small.parse("track", atLimit).events().size());
 
     InvalidRequest refused = small.rejected("track", start + repeat("x", padding + 1) + "'}");
-    assertEquals(413, refused.status());
+    assertEquals(400, refused.status());
     assertEquals("event is 101 bytes, over the 100-byte limit", refused.getMessage());
   }
 
@@ -96,18 +96,18 @@ class IngestParserTest {
     String body = start + "é" + repeat("x", padding - 1) + "'}";
     assertEquals(100, json(body).length());
     InvalidRequest refused = small.rejected("track", body);
-    assertEquals(413, refused.status());
+    assertEquals(400, refused.status());
     assertEquals("event is 101 bytes, over the 100-byte limit", refused.getMessage());
   }
 
   @Test
-  void anOversizedCallInABatchIsRefusedWith413NamingIt() {
+  void anOversizedCallInABatchIsRefusedWith400NamingIt() {
     ParserFixture small = new ParserFixture(new EventLimits(100, 1000, 10));
     String body =
         "{'batch':[{'type':'identify','userId':'u1'},"
             + "{'type':'track','userId':'u1','event':'" + repeat("x", 100) + "'}]}";
     InvalidRequest refused = small.rejected("batch", body);
-    assertEquals(413, refused.status());
+    assertEquals(400, refused.status());
     assertTrue(refused.getMessage().startsWith("batch[1]: event is "), refused.getMessage());
   }
 

@@ -52,7 +52,9 @@ final class Traffic {
       return ClusterSharding.get(node.node().system())
           .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
           .<StatusReply<DestinationEntity.Accepted>>ask(
-              replyTo -> new DestinationEntity.Accept("src_test", events, replyTo), Duration.ofSeconds(20))
+              replyTo -> new DestinationEntity.Accept(
+                  events.stream().map(e -> new DestinationEntity.Incoming("src_test", e)).toList(), replyTo),
+              Duration.ofSeconds(20))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .getValue();

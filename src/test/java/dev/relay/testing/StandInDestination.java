@@ -53,6 +53,7 @@ public final class StandInDestination implements AutoCloseable {
   private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
   private volatile Answer fallback = Answer.status(200);
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<Received> accepted = new CopyOnWriteArrayList<>();
 
   private StandInDestination(HttpServer server) {
     this.server = server;
@@ -90,6 +91,14 @@ public final class StandInDestination implements AutoCloseable {
     return new ArrayList<>(received);
   }
 
+  /**
+   * The requests answered with a 2xx status that reached the client: what the destination took as
+   * delivered. Exact even when the answer is switched while requests are under way.
+   */
+  public List<Received> accepted() {
+    return new ArrayList<>(accepted);
+  }
+
   /** Waits until {@code condition} holds, failing after {@code atMost}. */
   public static void await(Duration atMost, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + atMost.toNanos();
@@ -112,13 +121,14 @@ public final class StandInDestination implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    received.add(
+    Received request =
         new Received(
             exchange.getRequestMethod(),
             exchange.getRequestURI().toString(),
             Map.copyOf(exchange.getRequestHeaders()),
             body,
-            System.currentTimeMillis()));
+            System.currentTimeMillis());
+    received.add(request);
     Answer answer = script.poll();
     if (answer == null) {
       answer = fallback;
@@ -137,6 +147,9 @@ public final class StandInDestination implements AutoCloseable {
       exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
+      }
+      if (answer.status() / 100 == 2) {
+        accepted.add(request);
       }
     } catch (IOException clientGone) {
       // Relay timed out and closed the connection: expected in the slow-answer tests.

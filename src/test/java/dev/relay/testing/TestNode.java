@@ -98,6 +98,19 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /** GET on the management endpoint, e.g. {@code /ready}. */
+  public int management(String path) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(node.managementUri().toString().replaceAll("/$", "") + path)).build();
+      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static ObjectMapper json() {
     return JSON;
   }

@@ -1,0 +1,260 @@
+package dev.relay.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the load benchmarks share: a fresh PostgreSQL database, a Relay node started from
+ * {@code target/relay.jar} as its own process, a fast destination on loopback that counts the events
+ * it receives, and the admin calls to wire them. Everything on 127.0.0.1.
+ */
+final class LoadHarness implements AutoCloseable {
+
+  static final String TOKEN = "bench-token";
+  private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
+
+  final String database = "relay_bench_" + System.currentTimeMillis();
+  final int httpPort;
+  final int managementPort;
+  final Process node;
+  final FastDestination destination;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  LoadHarness() throws Exception {
+    try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
+        Statement statement = admin.createStatement()) {
+      statement.execute("CREATE DATABASE " + database);
+    }
+    int[] ports = freePorts(3);
+    httpPort = ports[0];
+    managementPort = ports[1];
+    Path jar = Path.of("target", "relay.jar").toAbsolutePath();
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: build it first (mvn -B -q package -DskipTests)");
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-jar", jar.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "bench-node.log").toFile()));
+    builder.environment().put("RELAY_DB_URL", PG + database);
+    builder.environment().put("RELAY_DB_USER", "postgres");
+    builder.environment().put("RELAY_ADMIN_TOKEN", TOKEN);
+    builder.environment().put("RELAY_HTTP_PORT", String.valueOf(ports[0]));
+    builder.environment().put("RELAY_MANAGEMENT_PORT", String.valueOf(ports[1]));
+    builder.environment().put("RELAY_REMOTE_PORT", String.valueOf(ports[2]));
+    builder.environment().put("RELAY_LOG_LEVEL", "WARN");
+    node = builder.start();
+    awaitReady();
+    destination = FastDestination.start();
+  }
+
+  private void awaitReady() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // starting
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("node not ready; see target/bench-node.log");
+  }
+
+  String admin(String method, String path, String body) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 300) {
+      throw new IllegalStateException(method + " " + path + " → " + response.statusCode() + " " + response.body());
+    }
+    return response.body();
+  }
+
+  static String field(String json, String name) {
+    Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+    if (!matcher.find()) {
+      throw new IllegalStateException("no " + name + " in " + json);
+    }
+    return matcher.group(1);
+  }
+
+  /** Creates a source and a webhook destination to the fast destination, connected; returns {writeKey, destinationId}. */
+  String[] wire(int batchSize) throws Exception {
+    String source = admin("POST", "/api/sources", "{\"name\":\"bench\",\"type\":\"server\"}");
+    String destination =
+        admin("POST", "/api/destinations",
+            "{\"name\":\"bench\",\"type\":\"webhook\",\"settings\":{\"url\":\"" + this.destination.url()
+                + "\",\"batchSize\":" + batchSize + ",\"timeoutMs\":120000}}");
+    String destinationId = field(destination, "id");
+    admin("PUT", "/api/destinations/" + destinationId + "/sources/" + field(source, "id"), null);
+    return new String[] {field(source, "writeKey"), destinationId};
+  }
+
+  /** A batch request body of {@code count} realistic track calls with unique messageIds. */
+  static String batch(String prefix, long first, int count) {
+    StringBuilder body = new StringBuilder(count * 420).append("{\"batch\":[");
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        body.append(',');
+      }
+      long n = first + i;
+      body.append("{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"user-").append(n % 5000)
+          .append("\",\"messageId\":\"").append(prefix).append('-').append(n)
+          .append("\",\"timestamp\":\"2026-11-29T10:00:00.000Z\",\"properties\":{\"order_id\":\"o-").append(n)
+          .append("\",\"revenue\":129.5,\"currency\":\"EUR\",\"products\":[{\"sku\":\"A-1\",\"price\":99.5,\"quantity\":1},")
+          .append("{\"sku\":\"B-2\",\"price\":15,\"quantity\":2}]},\"context\":{\"ip\":\"203.0.113.7\",\"library\":{\"name\":\"bench\",\"version\":\"1.0\"}}}");
+    }
+    return body.append("],\"sentAt\":\"2026-11-29T10:00:00.000Z\"}").toString();
+  }
+
+  HttpResponse<String> ingest(String writeKey, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/batch"))
+            .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Journal and tag rows of one destination's events. */
+  long[] journalRows(String destinationId) throws SQLException {
+    try (Connection db = DriverManager.getConnection(PG + database, "postgres", "");
+        Statement statement = db.createStatement()) {
+      String pid = "'Destination|" + destinationId + "'";
+      var rows = statement.executeQuery("SELECT count(*) FROM event_journal WHERE persistence_id = " + pid);
+      rows.next();
+      long journal = rows.getLong(1);
+      rows = statement.executeQuery(
+          "SELECT count(*) FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id WHERE j.persistence_id = " + pid);
+      rows.next();
+      return new long[] {journal, rows.getLong(1)};
+    }
+  }
+
+  static int[] freePorts(int count) throws IOException {
+    int[] ports = new int[count];
+    ServerSocket[] sockets = new ServerSocket[count];
+    for (int i = 0; i < count; i++) {
+      sockets[i] = new ServerSocket(0);
+      ports[i] = sockets[i].getLocalPort();
+    }
+    for (ServerSocket socket : sockets) {
+      socket.close();
+    }
+    return ports;
+  }
+
+  @Override
+  public void close() throws Exception {
+    destination.close();
+    node.destroy();
+    node.waitFor();
+    try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
+        Statement statement = admin.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+  }
+
+  /**
+   * A destination that answers 200 at once and counts the events it gets (messageIds in the body).
+   * It can hold every answer until released, so a backlog builds up inside Relay first.
+   */
+  static final class FastDestination implements AutoCloseable {
+    private final HttpServer server;
+    final AtomicLong events = new AtomicLong();
+    final AtomicLong requests = new AtomicLong();
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    volatile long firstAt;
+    volatile long lastAt;
+
+    private FastDestination(HttpServer server) {
+      this.server = server;
+    }
+
+    static FastDestination start() throws IOException {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+      FastDestination destination = new FastDestination(server);
+      server.createContext("/", exchange -> {
+        try (InputStream in = exchange.getRequestBody()) {
+          String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          destination.gate.await();
+          int count = 0;
+          for (int at = body.indexOf("\"messageId\""); at >= 0; at = body.indexOf("\"messageId\"", at + 1)) {
+            count++;
+          }
+          long now = System.nanoTime();
+          if (destination.events.getAndAdd(count) == 0) {
+            destination.firstAt = now;
+          }
+          destination.lastAt = now;
+          destination.requests.incrementAndGet();
+          exchange.sendResponseHeaders(200, -1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          exchange.close();
+        }
+      });
+      server.setExecutor(Executors.newFixedThreadPool(64));
+      server.start();
+      return destination;
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/events";
+    }
+
+    void hold() {
+      gate = new CountDownLatch(1);
+    }
+
+    void release() {
+      gate.countDown();
+    }
+
+    @Override
+    public void close() {
+      release();
+      server.stop(0);
+      ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+  }
+
+  static void check(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalStateException(message);
+    }
+  }
+
+}

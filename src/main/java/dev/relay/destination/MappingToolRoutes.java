@@ -1,0 +1,76 @@
+package dev.relay.destination;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.relay.http.ApiError;
+import dev.relay.http.Json;
+import dev.relay.mapping.Mapping;
+import dev.relay.mapping.MappingException;
+import dev.relay.mapping.Trigger;
+import dev.relay.mapping.TriggerException;
+import java.util.Map;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code POST /api/mapping/preview} and {@code POST /api/triggers/test}: evaluate a mapping or a
+ * trigger on an event exactly as delivery would, without sending anything.
+ */
+public final class MappingToolRoutes extends AllDirectives {
+
+  private final ObjectMapper mapper;
+
+  public MappingToolRoutes(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  public Route route() {
+    return concat(
+        path(
+            PathMatchers.segment("mapping").slash("preview"),
+            () -> post(() -> Json.withBody(mapper, body -> Json.ok(mapper, Map.of("result", preview(body)))))),
+        path(
+            PathMatchers.segment("triggers").slash("test"),
+            () -> post(() -> Json.withBody(mapper, body -> Json.ok(mapper, Map.of("matches", test(body)))))));
+  }
+
+  private static JsonNode preview(JsonNode body) {
+    JsonNode event = event(body);
+    JsonNode mapping = body.get("mapping");
+    if (mapping == null || mapping.isNull()) {
+      throw ApiError.badRequest("mapping: required");
+    }
+    try {
+      JsonNode result = Mapping.compile(mapping).apply(event);
+      return result.isMissingNode() ? NullNode.getInstance() : result;
+    } catch (MappingException e) {
+      throw ApiError.badRequest("invalid mapping: " + e.getMessage());
+    }
+  }
+
+  private static boolean test(JsonNode body) {
+    JsonNode event = event(body);
+    JsonNode trigger = body.get("trigger");
+    if (trigger == null || !trigger.isTextual()) {
+      throw ApiError.badRequest("trigger: required, a string");
+    }
+    try {
+      return Trigger.compile(trigger.asText()).matches(event);
+    } catch (TriggerException e) {
+      throw ApiError.badRequest("invalid trigger: " + e.getMessage());
+    }
+  }
+
+  private static JsonNode event(JsonNode body) {
+    if (!body.isObject()) {
+      throw ApiError.badRequest("body must be a JSON object");
+    }
+    JsonNode event = body.get("event");
+    if (event == null || !event.isObject()) {
+      throw ApiError.badRequest("event: required, an object");
+    }
+    return event;
+  }
+}

@@ -1,0 +1,232 @@
+package dev.relay.destination;
+
+import static dev.relay.testing.StandInDestination.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import dev.relay.delivery.Outcome;
+import dev.relay.destination.DestinationEntity.AttemptRecorded;
+import dev.relay.destination.DestinationEntity.ItemOutcome;
+import dev.relay.testing.Backend;
+import dev.relay.testing.Journal;
+import dev.relay.testing.StandInDestination;
+import dev.relay.testing.StandInDestination.Answer;
+import dev.relay.testing.TestNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Delivery through a real node to a real HTTP destination on loopback that fails on demand. Runs on
+ * H2 and on PostgreSQL (see the subclasses).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DeliveryIntegrationTest {
+
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  abstract Backend backend();
+
+  private Backend.Storage storage;
+  private TestNode node;
+  private StandInDestination standIn;
+
+  @BeforeAll
+  void startNode(@TempDir Path dataDir) {
+    storage = backend().open(dataDir);
+    node =
+        TestNode.start(
+            storage,
+            ConfigFactory.parseMap(
+                Map.of(
+                    "relay.delivery.retry.base-delay", "200ms",
+                    "relay.delivery.retry.jitter", 0.0)));
+  }
+
+  @AfterAll
+  void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+    storage.close();
+  }
+
+  @BeforeEach
+  void startStandIn() {
+    standIn = StandInDestination.start();
+  }
+
+  @AfterEach
+  void stopStandIn() {
+    standIn.close();
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  String createWebhook(Map<String, Object> settings) {
+    TestNode.Answer created =
+        node.admin("POST", "/api/destinations", Map.of("name", "hook", "type", "webhook", "settings", settings));
+    assertEquals(201, created.status(), created.body());
+    return created.json().path("id").asText();
+  }
+
+  void accept(String destinationId, int count) {
+    List<ObjectNode> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      events.add(
+          TestNode.json()
+              .createObjectNode()
+              .put("type", "track")
+              .put("event", "Order Completed")
+              .put("userId", "u-" + i)
+              .put("messageId", destinationId + "-m-" + i));
+    }
+    try {
+      DestinationEntity.Accepted accepted =
+          ClusterSharding.get(node.node().system())
+              .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
+              .<DestinationEntity.Accepted>askWithStatus(
+                  replyTo -> new DestinationEntity.Accept(events.stream().map(e -> new DestinationEntity.Incoming("src_it", e)).toList(), replyTo), Duration.ofSeconds(10))
+              .toCompletableFuture()
+              .get(15, TimeUnit.SECONDS);
+      assertEquals(count, accepted.queued());
+    } catch (Exception e) {
+      throw new AssertionError("accept failed", e);
+    }
+  }
+
+  List<ItemOutcome> outcomes(String destinationId) {
+    return attempts(destinationId).stream().flatMap(a -> a.items().stream()).toList();
+  }
+
+  List<AttemptRecorded> attempts(String destinationId) {
+    return Journal.eventsOf(node.node(), destinationId, AttemptRecorded.class);
+  }
+
+  long delivered(String destinationId) {
+    return outcomes(destinationId).stream().filter(o -> o.outcome() == Outcome.DELIVERED).count();
+  }
+
+  // --- tests -------------------------------------------------------------------------------
+
+  @Test
+  void everyAcceptedEventReachesTheDestinationAsTheJournalSays() {
+    String id = createWebhook(Map.of("url", standIn.url("/events")));
+    accept(id, 25);
+    await(WAIT, "25 deliveries journaled", () -> delivered(id) == 25);
+    assertEquals(25, standIn.received().size());
+    List<String> received =
+        standIn.received().stream().map(r -> readJson(r.body()).path("messageId").asText()).sorted().toList();
+    List<String> journaled =
+        attempts(id).stream().map(a -> readJson(a.request().body()).path("messageId").asText()).sorted().toList();
+    assertEquals(journaled, received);
+  }
+
+  @Test
+  void aFailingDestinationIsRetriedUntilItAcceptsAndCredentialsNeverReachTheJournal() {
+    standIn.thenAnswer(Answer.status(500), Answer.status(502), Answer.status(503));
+    String id = createWebhook(Map.of("url", standIn.url("/h"), "headers", Map.of("Authorization", "Bearer top-secret-key")));
+    accept(id, 1);
+    await(WAIT, "delivery after three failures", () -> delivered(id) == 1);
+    List<ItemOutcome> outcomes = outcomes(id);
+    assertEquals(List.of(Outcome.RETRY, Outcome.RETRY, Outcome.RETRY, Outcome.DELIVERED), outcomes.stream().map(ItemOutcome::outcome).toList());
+    assertEquals(List.of(1, 2, 3, 4), outcomes.stream().map(ItemOutcome::attempt).toList());
+    assertEquals("Bearer top-secret-key", standIn.received().get(0).header("Authorization"));
+    for (Object event : Journal.eventsOf(node.node(), id)) {
+      if (event instanceof AttemptRecorded attempt) {
+        assertEquals("[redacted]", attempt.request().headers().get("Authorization"));
+      }
+    }
+    // The destination's settings in the API are masked too.
+    assertEquals("********", node.admin("GET", "/api/destinations/" + id).json().path("settings").path("headers").path("Authorization").asText());
+  }
+
+  @Test
+  void aDefinitiveRefusalEndsTheActionAfterOneAttempt() {
+    standIn.alwaysAnswer(Answer.status(400));
+    String id = createWebhook(Map.of("url", standIn.url("/h")));
+    accept(id, 1);
+    await(WAIT, "one recorded attempt", () -> !outcomes(id).isEmpty());
+    ItemOutcome outcome = outcomes(id).get(0);
+    assertEquals(Outcome.FAILED, outcome.outcome());
+    assertTrue(outcome.nextAttemptAt().isEmpty());
+    assertEquals(400, attempts(id).get(0).responseStatus().orElseThrow());
+  }
+
+  @Test
+  void retryAfterDelaysTheNextAttempt() {
+    standIn.thenAnswer(Answer.status(429).withHeader("Retry-After", "1"));
+    String id = createWebhook(Map.of("url", standIn.url("/h")));
+    accept(id, 1);
+    await(WAIT, "delivery after the rate limit", () -> delivered(id) == 1);
+    List<StandInDestination.Received> received = standIn.received();
+    long gap = received.get(1).atMillis() - received.get(0).atMillis();
+    assertTrue(gap >= 950, "second attempt came " + gap + " ms after the first");
+  }
+
+  @Test
+  void aClosedPortIsRetriedAndASettingsFixDeliversOnTheNextRetry() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    String id = createWebhook(Map.of("url", "http://127.0.0.1:" + closedPort + "/h"));
+    accept(id, 1);
+    await(WAIT, "a failed attempt", () -> !attempts(id).isEmpty());
+    AttemptRecorded failed = attempts(id).get(0);
+    assertTrue(failed.error().isPresent(), "a network error is recorded");
+    assertEquals(Outcome.RETRY, failed.items().get(0).outcome());
+
+    TestNode.Answer patched = node.admin("PATCH", "/api/destinations/" + id + "/settings", Map.of("url", standIn.url("/fixed")));
+    assertEquals(200, patched.status(), patched.body());
+    await(WAIT, "delivery to the fixed URL", () -> delivered(id) == 1);
+    assertEquals("/fixed", standIn.received().get(0).path());
+  }
+
+  @Test
+  void aSlowDestinationTimesOutAndIsRetried() {
+    standIn.thenAnswer(Answer.status(200).after(Duration.ofSeconds(3)));
+    String id = createWebhook(Map.of("url", standIn.url("/slow"), "timeoutMs", 300));
+    accept(id, 1);
+    await(WAIT, "delivery after a timeout", () -> delivered(id) == 1);
+    AttemptRecorded first = attempts(id).get(0);
+    assertEquals(Outcome.RETRY, first.items().get(0).outcome());
+    assertTrue(first.error().orElse("").contains("300 ms"), first.error().toString());
+    assertTrue(first.durationMs() < 2000, "gave up after " + first.durationMs() + " ms");
+  }
+
+  @Test
+  void adminErrorsAreJson() {
+    TestNode.Answer invalid = node.admin("POST", "/api/destinations", Map.of("name", "x", "type", "webhook", "settings", Map.of("url", 5)));
+    assertEquals(400, invalid.status());
+    assertTrue(invalid.json().path("error").asText().contains("url"), invalid.body());
+    TestNode.Answer malformed = node.admin("POST", "/api/destinations", "{not json");
+    assertEquals(400, malformed.status());
+    assertFalse(malformed.json().path("error").asText().isEmpty());
+    assertEquals(404, node.admin("GET", "/api/destinations/dst_nope").status());
+    assertEquals(404, node.admin("PATCH", "/api/destinations/dst_nope/settings", Map.of()).status());
+  }
+
+  private static JsonNode readJson(String text) {
+    try {
+      return TestNode.json().readTree(text);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

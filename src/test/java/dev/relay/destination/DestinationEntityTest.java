@@ -1,0 +1,490 @@
+package dev.relay.destination;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import dev.relay.RelaySettings;
+import dev.relay.catalog.Catalog;
+import dev.relay.delivery.Outcome;
+import dev.relay.delivery.RetryPolicy;
+import dev.relay.destination.DestinationEntity.Accept;
+import dev.relay.destination.DestinationEntity.Accepted;
+import dev.relay.destination.DestinationEntity.ActionDiscarded;
+import dev.relay.destination.DestinationEntity.ActionQueued;
+import dev.relay.destination.DestinationEntity.AttemptRecorded;
+import dev.relay.destination.DestinationEntity.Command;
+import dev.relay.destination.DestinationEntity.Event;
+import dev.relay.destination.DestinationEntity.Reply;
+import dev.relay.destination.DestinationEntity.State;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The destination protocol, with a hand-driven deliverer and clock. */
+class DestinationEntityTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config()
+              .withFallback(
+                  ConfigFactory.parseString(
+                      // A plain local actor system: no remoting port to collide with a running node.
+                      "pekko.actor.provider = local\n"
+                          + "pekko.actor.serialization-bindings { \"dev.relay.CborSerializable\" = jackson-cbor }"))
+              .withFallback(ConfigFactory.load()));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant START = Instant.parse("2026-11-01T10:00:00Z");
+  private static final Duration BASE = Duration.ofSeconds(1);
+
+  private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
+  private final TestClock clock = new TestClock(START);
+  private EventSourcedBehaviorTestKit<Command, Event, State> entity;
+  private String destinationId;
+  private static int counter;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void start() {
+    destinationId = "dst_test" + (++counter);
+    RelaySettings.Delivery settings =
+        new RelaySettings.Delivery(
+            2, 100, 1000, Duration.ofHours(24), 200, 10_000,
+            new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)));
+    DestinationEntity.Setup setup =
+        new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock);
+    entity =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  private static ObjectNode json(String text) {
+    try {
+      return (ObjectNode) JSON.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static ObjectNode track(String messageId, String event) {
+    return json(
+        "{\"type\":\"track\",\"event\":\"" + event + "\",\"userId\":\"u-1\",\"messageId\":\"" + messageId
+            + "\",\"properties\":{\"revenue\":10}}");
+  }
+
+  private Reply create(String settings) {
+    CommandResultWithReply<Command, Event, State, Reply> result =
+        entity.runCommand(
+            replyTo ->
+                new DestinationEntity.Create("hook", "webhook", json(settings), Optional.empty(), true, replyTo));
+    return result.reply();
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Accepted>> accept(ObjectNode... events) {
+    return entity.runCommand(replyTo -> new Accept(java.util.Arrays.stream(events).map(e -> new DestinationEntity.Incoming("src_1", e)).toList(), replyTo));
+  }
+
+  private Reply run(Function<ActorRef<Reply>, Command> command) {
+    return entity.<Reply>runCommand(command::apply).reply();
+  }
+
+  private List<AttemptRecorded> attempts() {
+    return PersistenceTestKit.create(testKit.system())
+        .persistedInStorage("Destination|" + destinationId).stream()
+        .filter(AttemptRecorded.class::isInstance)
+        .map(AttemptRecorded.class::cast)
+        .toList();
+  }
+
+  private AttemptRecorded awaitAttempt(int count) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (attempts().size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + count + " recorded attempts, have " + attempts().size());
+      }
+      Thread.onSpinWait();
+    }
+    return attempts().get(count - 1);
+  }
+
+  // --- configuration -----------------------------------------------------------------------
+
+  @Test
+  void createdWithTheTypesDefaultActionAndMaskedSecrets() {
+    Reply reply = create("{\"url\":\"https://x.test/\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
+    DestinationView view = assertInstanceOf(DestinationEntity.Ok.class, reply).destination();
+    assertEquals("webhook", view.type());
+    assertEquals(1, view.actions().size());
+    assertEquals("Send", view.actions().get(0).name());
+    assertEquals("********", view.settings().path("headers").path("Authorization").asText());
+    assertEquals(
+        "Bearer s3cret",
+        entity.getState().config().settings().path("headers").path("Authorization").asText(),
+        "the entity keeps the secret to deliver with");
+  }
+
+  @Test
+  void invalidSettingsAreRefusedAndNothingIsJournaled() {
+    CommandResultWithReply<Command, Event, State, Reply> result =
+        entity.runCommand(
+            replyTo -> new DestinationEntity.Create("hook", "webhook", json("{\"method\":\"GET\"}"), Optional.empty(), true, replyTo));
+    DestinationEntity.Rejected rejected = assertInstanceOf(DestinationEntity.Rejected.class, result.reply());
+    assertEquals(DestinationEntity.Problem.INVALID, rejected.problem());
+    assertTrue(rejected.message().contains("url"), rejected.message());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void anUnknownTypeIsRefused() {
+    Reply reply =
+        run(replyTo -> new DestinationEntity.Create("x", "carrier-pigeon", json("{}"), Optional.empty(), true, replyTo));
+    assertEquals(DestinationEntity.Problem.INVALID, assertInstanceOf(DestinationEntity.Rejected.class, reply).problem());
+  }
+
+  @Test
+  void commandsToAnUnknownDestinationAnswerNotFound() {
+    Reply reply = run(DestinationEntity.Get::new);
+    assertEquals(DestinationEntity.Problem.NOT_FOUND, assertInstanceOf(DestinationEntity.Rejected.class, reply).problem());
+  }
+
+  // --- accepting work ----------------------------------------------------------------------
+
+  @Test
+  void acceptQueuesOneActionPerMatchAndRepliesOnceJournaled() {
+    create("{\"url\":\"https://x.test/\"}");
+    ObjectNode notMatching = json("{\"type\":\"unknown\",\"userId\":\"u\",\"messageId\":\"m-x\"}");
+    var result = accept(track("m-1", "A"), track("m-2", "B"), notMatching);
+    assertEquals(new Accepted(2, 0), result.reply().getValue());
+    List<ActionQueued> queued = result.events().stream().map(ActionQueued.class::cast).toList();
+    assertEquals(List.of("m-1", "m-2"), queued.stream().map(q -> q.event().path("messageId").asText()).toList());
+    assertEquals("src_1", queued.get(0).sourceId());
+  }
+
+  @Test
+  void aMessageIdAlreadyQueuedIsAcknowledgedButNotQueuedAgain() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    var again = accept(track("m-1", "A"), track("m-1", "A"), track("m-2", "B"));
+    assertEquals(new Accepted(1, 2), again.reply().getValue());
+    assertEquals(1, again.events().size());
+  }
+
+  @Test
+  void aDisabledDestinationTakesNoNewWork() {
+    create("{\"url\":\"https://x.test/\"}");
+    run(DestinationEntity.Disable::new);
+    var result = accept(track("m-1", "A"));
+    assertEquals(new Accepted(0, 0), result.reply().getValue());
+    assertTrue(result.hasNoEvents());
+  }
+
+  // --- delivering --------------------------------------------------------------------------
+
+  @Test
+  void aQueuedActionIsDeliveredWithTheCurrentMappingAndRecorded() {
+    create("{\"url\":\"https://x.test/hook\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
+    accept(track("m-1", "Order Completed"));
+    ScriptedDeliverer.Sent sent = deliverer.next();
+    assertEquals("https://x.test/hook", sent.request().url());
+    assertEquals("Bearer s3cret", sent.request().headers().get("Authorization"), "sent with the credential");
+    assertEquals("Order Completed", json(sent.request().body()).path("event").asText());
+    sent.answer(200);
+
+    AttemptRecorded recorded = awaitAttempt(1);
+    assertEquals(Outcome.DELIVERED, recorded.items().get(0).outcome());
+    assertEquals(1, recorded.items().get(0).attempt());
+    assertEquals(Optional.of(200), recorded.responseStatus());
+    assertEquals("[redacted]", recorded.request().headers().get("Authorization"), "recorded without it");
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void aServerErrorIsRetriedOnTheBackoffSchedule() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    AttemptRecorded first = awaitAttempt(1);
+    assertEquals(Outcome.RETRY, first.items().get(0).outcome());
+    assertEquals(Optional.of(START.plus(BASE)), first.items().get(0).nextAttemptAt());
+
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(200));
+
+    clock.advance(BASE);
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.next().answer(503);
+    AttemptRecorded second = awaitAttempt(2);
+    assertEquals(2, second.items().get(0).attempt());
+    assertEquals(Optional.of(START.plus(BASE).plus(BASE.multipliedBy(2))), second.items().get(0).nextAttemptAt());
+  }
+
+  @Test
+  void aDefinitiveRefusalFailsAtOnceWithoutRetry() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(400);
+    AttemptRecorded recorded = awaitAttempt(1);
+    assertEquals(Outcome.FAILED, recorded.items().get(0).outcome());
+    assertEquals(Optional.empty(), recorded.items().get(0).nextAttemptAt());
+    assertEquals(0, entity.getState().pendingCount());
+    clock.advance(Duration.ofHours(1));
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void theActionFailsAfterTheLastRetry() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    for (int attempt = 1; attempt <= 4; attempt++) {
+      deliverer.next().refuseConnection();
+      AttemptRecorded recorded = awaitAttempt(attempt);
+      assertEquals(Optional.of("Connection refused"), recorded.error());
+      Outcome expected = attempt <= 3 ? Outcome.RETRY : Outcome.FAILED;
+      assertEquals(expected, recorded.items().get(0).outcome(), "attempt " + attempt);
+      clock.advance(Duration.ofMinutes(10));
+      entity.runCommand(new DestinationEntity.DeliverDue());
+    }
+    deliverer.expectNothing(Duration.ofMillis(200));
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void retryAfterIsHonoured() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(429, "30");
+    AttemptRecorded recorded = awaitAttempt(1);
+    assertEquals(Outcome.RETRY, recorded.items().get(0).outcome());
+    assertEquals(Optional.of(START.plusSeconds(30)), recorded.items().get(0).nextAttemptAt());
+  }
+
+  @Test
+  void aSettingsFixIsUsedByTheNextRetryOfAnEarlierAction() {
+    create("{\"url\":\"https://broken.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(404);
+    awaitAttempt(1);
+    accept(track("m-2", "B"));
+    deliverer.next().answer(503);
+    awaitAttempt(2);
+
+    Reply patched = run(replyTo -> new DestinationEntity.UpdateSettings(json("{\"url\":\"https://fixed.test/\"}"), replyTo));
+    assertEquals("https://fixed.test/", assertInstanceOf(DestinationEntity.Ok.class, patched).destination().settings().path("url").asText());
+
+    clock.advance(BASE);
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    ScriptedDeliverer.Sent retry = deliverer.next();
+    assertEquals("https://fixed.test/", retry.request().url());
+    assertEquals("m-2", json(retry.request().body()).path("messageId").asText());
+  }
+
+  @Test
+  void aMappingChangeIsUsedByTheNextRetry() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    awaitAttempt(1);
+    String actionId = entity.getState().config().actions().get(0).id();
+    run(replyTo -> new DestinationEntity.UpdateAction(
+        actionId, Optional.empty(), Optional.empty(), Optional.of(json("{\"@path\":\"$.properties\"}")), replyTo));
+    clock.advance(BASE);
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    assertEquals(json("{\"revenue\":10}"), json(deliverer.next().request().body()));
+  }
+
+  @Test
+  void aDisabledDestinationKeepsItsPendingWorkAndResumesOnEnable() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    awaitAttempt(1);
+    run(DestinationEntity.Disable::new);
+    clock.advance(Duration.ofMinutes(5));
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(200));
+    assertEquals(1, entity.getState().pendingCount());
+
+    run(DestinationEntity.Enable::new);
+    ScriptedDeliverer.Sent resumed = deliverer.next();
+    resumed.answer(200);
+    assertEquals(Outcome.DELIVERED, awaitAttempt(2).items().get(0).outcome());
+  }
+
+  @Test
+  void removingAnActionDiscardsItsPendingWork() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    awaitAttempt(1);
+    var result =
+        entity.<Reply>runCommand(
+            replyTo ->
+                new DestinationEntity.ReplaceActions(
+                    List.of(new ActionConfig(null, "Orders", "send", "event = \"Order Completed\"", json("{\"@path\":\"$.\"}"), true)),
+                    replyTo));
+    ActionDiscarded discarded = result.events().stream().filter(ActionDiscarded.class::isInstance).map(ActionDiscarded.class::cast).findFirst().orElseThrow();
+    assertEquals(1, discarded.itemIds().size());
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void deletingDiscardsPendingWork() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    awaitAttempt(1);
+    var result = entity.<Reply>runCommand(DestinationEntity.Delete::new);
+    assertInstanceOf(ActionDiscarded.class, result.events().get(0));
+    assertInstanceOf(DestinationEntity.DestinationDeleted.class, result.events().get(1));
+    assertEquals(DestinationEntity.Problem.NOT_FOUND,
+        assertInstanceOf(DestinationEntity.Rejected.class, run(DestinationEntity.Get::new)).problem());
+  }
+
+  @Test
+  void noMoreThanMaxInFlightRequestsAtOnce() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"), track("m-2", "B"), track("m-3", "C"));
+    ScriptedDeliverer.Sent first = deliverer.next();
+    ScriptedDeliverer.Sent second = deliverer.next();
+    deliverer.expectNothing(Duration.ofMillis(200));
+    first.answer(200);
+    deliverer.next().answer(200);
+    second.answer(200);
+    awaitAttempt(3);
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void dueActionsGoTogetherUpToTheBatchSize() {
+    create("{\"url\":\"https://x.test/\",\"batchSize\":3}");
+    run(DestinationEntity.Disable::new);
+    run(DestinationEntity.Enable::new);
+    // Queue while no slot is free, so the next attempt finds four due actions.
+    accept(track("m-0", "Z"));
+    ScriptedDeliverer.Sent single = deliverer.next();
+    accept(track("m-1", "A"), track("m-2", "B"), track("m-3", "C"), track("m-4", "D"));
+    ScriptedDeliverer.Sent batch = deliverer.next();
+    assertEquals(3, json(batch.request().body()).path("batch").size());
+    single.answer(200);
+    batch.answer(200);
+    ScriptedDeliverer.Sent rest = deliverer.next();
+    assertEquals(1, json(rest.request().body()).path("batch").size());
+    rest.answer(200);
+    awaitAttempt(3);
+    long delivered = attempts().stream().flatMap(a -> a.items().stream()).filter(i -> i.outcome() == Outcome.DELIVERED).count();
+    assertEquals(5, delivered);
+  }
+
+  // --- the API call tester ----------------------------------------------------------------
+
+  @Test
+  void aTestCallIsSentOnceAndJournaledAsTestTraffic() throws Exception {
+    create("{\"url\":\"https://x.test/\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
+    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(track("m-test", "Tested"), reply.ref()));
+    ScriptedDeliverer.Sent sent = deliverer.next();
+    sent.answer(201);
+    DestinationEntity.TestResult result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
+    assertEquals(Outcome.DELIVERED, result.outcome());
+    assertEquals(Optional.of(201), result.status());
+    assertEquals("[redacted]", result.request().headers().get("Authorization"));
+    assertEquals("Tested", json(result.request().body()).path("event").asText());
+
+    List<Object> journal = PersistenceTestKit.create(testKit.system()).persistedInStorage("Destination|" + destinationId);
+    ActionQueued queued = journal.stream().filter(ActionQueued.class::isInstance).map(ActionQueued.class::cast).findFirst().orElseThrow();
+    assertTrue(queued.test());
+    assertEquals(result.itemId(), awaitAttempt(1).items().get(0).itemId());
+    assertEquals(0, entity.getState().pendingCount(), "a test call is never queued");
+    assertFalse(entity.getState().seen("m-test"), "nor remembered for de-duplication");
+  }
+
+  @Test
+  void aFailingTestCallIsReportedFailedAndNeverRetried() {
+    create("{\"url\":\"https://x.test/\"}");
+    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(track("m-test", "Tested"), reply.ref()));
+    deliverer.next().answer(503);
+    DestinationEntity.TestResult result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
+    assertEquals(Outcome.FAILED, result.outcome());
+    assertEquals(Outcome.FAILED, awaitAttempt(1).items().get(0).outcome());
+    clock.advance(Duration.ofHours(1));
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aTestEventNoActionMatchesSendsNothing() {
+    create("{\"url\":\"https://x.test/\"}");
+    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(json("{\"type\":\"other\",\"userId\":\"u\"}"), reply.ref()));
+    assertTrue(reply.receiveMessage(Duration.ofSeconds(5)).results().isEmpty());
+    deliverer.expectNothing(Duration.ofMillis(100));
+  }
+
+  // --- recovery ----------------------------------------------------------------------------
+
+  @Test
+  void afterARestartAnAttemptInFlightIsMadeAgain() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    ScriptedDeliverer.Sent lost = deliverer.next();
+    entity.restart();
+    ScriptedDeliverer.Sent again = deliverer.next();
+    assertEquals(lost.request().body(), again.request().body());
+    again.answer(200);
+    assertEquals(Outcome.DELIVERED, awaitAttempt(1).items().get(0).outcome());
+    lost.answer(200); // the old incarnation's answer goes nowhere
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void afterARestartTheRetryTimerIsArmedAgain() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    awaitAttempt(1);
+    entity.restart();
+    deliverer.expectNothing(Duration.ofMillis(200));
+    clock.advance(BASE);
+    // The timer the recovered entity armed fires (in about BASE of real time) and finds it due.
+    ScriptedDeliverer.Sent retry = deliverer.next();
+    assertEquals("m-1", json(retry.request().body()).path("messageId").asText());
+    assertFalse(entity.getState().pendingActions().isEmpty());
+  }
+
+  @Test
+  void pendingWorkAndSeenMessagesAreRecoveredAfterARestart() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(500);
+    awaitAttempt(1);
+    entity.restart();
+    State state = entity.getState();
+    assertEquals(1, state.pendingCount());
+    assertEquals(1, state.pendingActions().get(0).attempts());
+    assertTrue(state.seen("m-1"));
+  }
+}

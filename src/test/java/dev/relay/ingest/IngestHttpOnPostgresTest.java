@@ -1,0 +1,10 @@
+package dev.relay.ingest;
+
+import dev.relay.testing.Backend;
+
+class IngestHttpOnPostgresTest extends IngestHttpTest {
+  @Override
+  Backend backend() {
+    return Backend.POSTGRES;
+  }
+}

@@ -1,0 +1,10 @@
+package dev.relay.ingest;
+
+import dev.relay.testing.Backend;
+
+class SourceLibrariesOnH2Test extends SourceLibrariesTest {
+  @Override
+  Backend backend() {
+    return Backend.H2;
+  }
+}

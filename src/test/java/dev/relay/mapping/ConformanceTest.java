@@ -1,0 +1,67 @@
+package dev.relay.mapping;
+
+import static dev.relay.mapping.JsonAssertions.assertJsonEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every vector computed with Segment's own {@code @segment/actions-core} (mappings) and
+ * {@code @segment/destination-subscriptions} (triggers) must come out the same here.
+ */
+class ConformanceTest {
+  private static final Path VECTORS =
+      Path.of(System.getProperty("user.dir"), "..", "shared", "conformance",
+          "segment-mapping-and-triggers.jsonl").normalize();
+
+  static Stream<Arguments> vectors() throws IOException {
+    if (!Files.isRegularFile(VECTORS)) {
+      throw new IllegalStateException("Segment conformance vectors not found at " + VECTORS
+          + "; the project expects the shared/ folder next to it");
+    }
+    List<String> lines = Files.readAllLines(VECTORS);
+    return lines.stream()
+        .filter(line -> !line.isBlank())
+        .map(line -> {
+          JsonNode vector = JsonAssertions.json(line);
+          return Arguments.of(vector.get("kind").asText() + " " + vector.get("name").asText(), vector);
+        });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("vectors")
+  void behavesAsSegmentDoes(String name, JsonNode vector) {
+    JsonNode event = vector.get("event");
+    boolean error = vector.path("error").asBoolean(false);
+    if (vector.get("kind").asText().equals("mapping")) {
+      JsonNode mapping = vector.get("mapping");
+      if (error) {
+        assertThrows(MappingException.class, () -> Mapping.compile(mapping));
+      } else {
+        assertJsonEquals(vector.get("expected"), Mapping.compile(mapping).apply(event));
+      }
+    } else {
+      String fql = vector.get("trigger").asText();
+      if (error) {
+        assertThrows(TriggerException.class, () -> Trigger.compile(fql));
+      } else {
+        assertEquals(vector.get("matches").asBoolean(), Trigger.compile(fql).matches(event), fql);
+      }
+    }
+  }
+
+  @Test
+  void readsAllFortyFiveVectors() throws IOException {
+    assertEquals(45, vectors().count(), "vectors in " + VECTORS);
+  }
+}
