@@ -7,74 +7,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.delivery.Outcome;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
 import dev.relay.destination.DestinationEntity.ItemOutcome;
-import dev.relay.testing.Backend;
+import dev.relay.testing.NodePerClass;
 import dev.relay.testing.Journal;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.StandInDestination.Answer;
 import dev.relay.testing.TestNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Delivery through a real node to a real HTTP destination on loopback that fails on demand. Runs on
  * H2 and on PostgreSQL (see the subclasses).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class DeliveryIntegrationTest {
+abstract class DeliveryIntegrationTest extends NodePerClass {
+
+  @Override
+  protected Config nodeConfig() {
+    return ConfigFactory.parseMap(
+        Map.of("relay.delivery.retry.base-delay", "200ms", "relay.delivery.retry.jitter", 0.0));
+  }
 
   static final Duration WAIT = Duration.ofSeconds(20);
 
-  abstract Backend backend();
 
-  private Backend.Storage storage;
-  private TestNode node;
-  private StandInDestination standIn;
 
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    storage = backend().open(dataDir);
-    node =
-        TestNode.start(
-            storage,
-            ConfigFactory.parseMap(
-                Map.of(
-                    "relay.delivery.retry.base-delay", "200ms",
-                    "relay.delivery.retry.jitter", 0.0)));
-  }
 
-  @AfterAll
-  void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-    storage.close();
-  }
 
-  @BeforeEach
-  void startStandIn() {
-    standIn = StandInDestination.start();
-  }
 
-  @AfterEach
-  void stopStandIn() {
-    standIn.close();
-  }
 
   // --- helpers -----------------------------------------------------------------------------
 

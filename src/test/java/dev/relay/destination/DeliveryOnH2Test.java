@@ -4,7 +4,7 @@ import dev.relay.testing.Backend;
 
 class DeliveryOnH2Test extends DeliveryIntegrationTest {
   @Override
-  Backend backend() {
+  protected Backend backend() {
     return Backend.H2;
   }
 }

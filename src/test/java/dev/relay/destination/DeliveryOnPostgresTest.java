@@ -4,7 +4,7 @@ import dev.relay.testing.Backend;
 
 class DeliveryOnPostgresTest extends DeliveryIntegrationTest {
   @Override
-  Backend backend() {
+  protected Backend backend() {
     return Backend.POSTGRES;
   }
 }

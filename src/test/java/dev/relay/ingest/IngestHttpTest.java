@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.testing.Backend;
+import dev.relay.testing.NodePerClass;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;
 import java.io.BufferedInputStream;
@@ -22,7 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -33,13 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,43 +43,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * promises about keys, batches, duplicates and connections. Runs on H2 and on PostgreSQL (see the
  * subclasses).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class IngestHttpTest {
+abstract class IngestHttpTest extends NodePerClass {
 
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String UNICODE = "Ünïcode ✓ 日本語 🚀";
 
-  abstract Backend backend();
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private Backend.Storage storage;
-  private TestNode node;
-  private StandInDestination standIn;
 
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    storage = backend().open(dataDir);
-    node = TestNode.start(storage);
-    await(WAIT, "the node is ready", () -> node.management("/ready") == 200);
-  }
 
-  @AfterAll
-  void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-    storage.close();
-  }
 
-  @BeforeEach
-  void startStandIn() {
-    standIn = StandInDestination.start();
-  }
 
-  @AfterEach
-  void stopStandIn() {
-    standIn.close();
-  }
 
   // --- refusals ------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ import dev.relay.testing.Backend;
 
 class SourceLibrariesOnH2Test extends SourceLibrariesTest {
   @Override
-  Backend backend() {
+  protected Backend backend() {
     return Backend.H2;
   }
 }

@@ -4,7 +4,7 @@ import dev.relay.testing.Backend;
 
 class SourceLibrariesOnPostgresTest extends SourceLibrariesTest {
   @Override
-  Backend backend() {
+  protected Backend backend() {
     return Backend.POSTGRES;
   }
 }

@@ -20,12 +20,10 @@ import com.segment.analytics.messages.TrackMessage;
 import dev.relay.delivery.Outcome;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
 import dev.relay.destination.DestinationEntity.ItemOutcome;
-import dev.relay.testing.Backend;
+import dev.relay.testing.NodePerClass;
 import dev.relay.testing.NodeScript;
 import dev.relay.testing.StandInDestination;
-import dev.relay.testing.TestNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,13 +37,7 @@ import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Customers' own code, unchanged but for the host: the official source libraries of Segment (Java)
@@ -53,43 +45,17 @@ import org.junit.jupiter.api.io.TempDir;
  * webhook destination on loopback. What each library put on the wire is compared with what Relay
  * journaled and what the destination received. Runs on H2 and on PostgreSQL (see the subclasses).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SourceLibrariesTest {
+abstract class SourceLibrariesTest extends NodePerClass {
 
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String UNICODE = "Ünïcode ✓ 日本語 🚀";
   static final Set<String> EVERY_TYPE = Set.of("identify", "track", "page", "screen", "group", "alias");
 
-  abstract Backend backend();
 
-  private Backend.Storage storage;
-  private TestNode node;
-  private StandInDestination standIn;
 
-  @BeforeAll
-  void startNode(@TempDir Path dataDir) {
-    storage = backend().open(dataDir);
-    node = TestNode.start(storage);
-    await(WAIT, "the node is ready", () -> node.management("/ready") == 200);
-  }
 
-  @AfterAll
-  void stopNode() {
-    if (node != null) {
-      node.close();
-    }
-    storage.close();
-  }
 
-  @BeforeEach
-  void startStandIn() {
-    standIn = StandInDestination.start();
-  }
 
-  @AfterEach
-  void stopStandIn() {
-    standIn.close();
-  }
 
   /** An HTTP request as a library put it on the wire. */
   record WireRequest(String method, String url, Map<String, List<String>> headers, String body) {
