@@ -46,6 +46,7 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -286,6 +287,14 @@ public final class DestinationEntity
   public record SeenMessage(String messageId, Instant at) implements CborSerializable {}
 
   /**
+   * The state as a snapshot keeps it: an immutable copy, taken in the entity's own thread, because
+   * the snapshot store serializes it later on another (see {@link #snapshotAdapter()}).
+   */
+  public record Snapshot(
+      DestinationConfig config, boolean deleted, List<PendingAction> pending, List<SeenMessage> seen)
+      implements CborSerializable {}
+
+  /**
    * The destination's state. Mutable for speed (a destination may hold many pending actions); only
    * the event handler changes it. The due-order index is derived and not serialized.
    */
@@ -479,6 +488,23 @@ public final class DestinationEntity
   public RetentionCriteria retentionCriteria() {
     // Snapshots bound recovery time; events are never deleted, they are the audit trail.
     return RetentionCriteria.snapshotEvery(setup.settings().snapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    // The state is mutable: hand the snapshot store a copy it may serialize whenever it likes.
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return new Snapshot(state.config, state.deleted, state.pendingActions(), state.seenMessages());
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        Snapshot snapshot = (Snapshot) from;
+        return new State(snapshot.config(), snapshot.deleted(), snapshot.pending(), snapshot.seen());
+      }
+    };
   }
 
   @Override

@@ -107,6 +107,34 @@ abstract class DeliveryIntegrationTest extends NodePerClass {
   }
 
   @Test
+  void everyEventIsJournaledInOrderWithItsTags() throws Exception {
+    String id = createWebhook(Map.of("url", standIn.url("/events")));
+    accept(id, 40);
+    await(WAIT, "40 deliveries journaled", () -> delivered(id) == 40);
+    List<Object> events = Journal.eventsOf(node.node(), id);
+    String tag = DestinationEntity.readSideTag(id, node.node().settings().readSideTags());
+    try (java.sql.Connection db = node.node().database().dataSource().getConnection();
+        java.sql.PreparedStatement rows =
+            db.prepareStatement(
+                "SELECT j.\"sequence_number\", j.\"ordering\", (SELECT count(*) FROM \"event_tag\" t WHERE t.\"event_id\" = j.\"ordering\" AND t.\"tag\" = ?)"
+                    + " FROM \"event_journal\" j WHERE j.\"persistence_id\" = ? ORDER BY j.\"sequence_number\"")) {
+      rows.setString(1, tag);
+      rows.setString(2, "Destination|" + id);
+      long expectedSequence = 1;
+      long lastOrdering = 0;
+      try (java.sql.ResultSet row = rows.executeQuery()) {
+        while (row.next()) {
+          assertEquals(expectedSequence++, row.getLong(1), "sequence numbers without gaps");
+          assertTrue(row.getLong(2) > lastOrdering, "global ordering follows the sequence");
+          lastOrdering = row.getLong(2);
+          assertEquals(1, row.getLong(3), "each event carries its read-side tag");
+        }
+      }
+      assertEquals(events.size(), expectedSequence - 1, "every event of the entity is a row");
+    }
+  }
+
+  @Test
   void aFailingDestinationIsRetriedUntilItAcceptsAndCredentialsNeverReachTheJournal() {
     standIn.thenAnswer(Answer.status(500), Answer.status(502), Answer.status(503));
     String id = createWebhook(Map.of("url", standIn.url("/h"), "headers", Map.of("Authorization", "Bearer top-secret-key")));

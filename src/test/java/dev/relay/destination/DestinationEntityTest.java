@@ -66,16 +66,19 @@ class DestinationEntityTest {
 
   @BeforeEach
   void start() {
+    entity = entityWithSnapshotsEvery(100);
+  }
+
+  private EventSourcedBehaviorTestKit<Command, Event, State> entityWithSnapshotsEvery(int events) {
     destinationId = "dst_test" + (++counter);
     RelaySettings.Delivery settings =
         new RelaySettings.Delivery(
-            2, 100, 1000, Duration.ofHours(24), 200, 10_000,
+            2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)));
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock);
-    entity =
-        EventSourcedBehaviorTestKit.create(
-            testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }
 
   // --- helpers -----------------------------------------------------------------------------
@@ -473,6 +476,25 @@ class DestinationEntityTest {
     ScriptedDeliverer.Sent retry = deliverer.next();
     assertEquals("m-1", json(retry.request().body()).path("messageId").asText());
     assertFalse(entity.getState().pendingActions().isEmpty());
+  }
+
+  @Test
+  void aSnapshotIsAnImmutableCopyAndRecoveryStartsFromIt() {
+    entity = entityWithSnapshotsEvery(2);
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A")); // the second event: a snapshot follows, with the action pending
+    deliverer.next(); // in flight, never answered
+    var snapshots = org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system());
+    List<?> taken = snapshots.persistedInStorage("Destination|" + destinationId).stream().map(p -> p.second()).toList();
+    assertFalse(taken.isEmpty(), "snapshots every 2 events");
+    DestinationEntity.Snapshot snapshot = assertInstanceOf(DestinationEntity.Snapshot.class, taken.get(taken.size() - 1));
+    assertEquals(1, snapshot.pending().size());
+    assertEquals(List.of("m-1"), snapshot.seen().stream().map(DestinationEntity.SeenMessage::messageId).toList());
+
+    entity.restart();
+    assertEquals(1, entity.getState().pendingCount());
+    assertTrue(entity.getState().seen("m-1"));
+    assertEquals("m-1", json(deliverer.next().request().body()).path("messageId").asText(), "re-attempted after recovery");
   }
 
   @Test

@@ -44,7 +44,10 @@ public final class TestNode implements AutoCloseable {
                         "relay.admin-token", ADMIN_TOKEN,
                         "pekko.remote.artery.canonical.port", 0,
                         "pekko.management.http.port", 0,
-                        "relay.http.drain-timeout", "1s")));
+                        "relay.http.drain-timeout", "1s",
+                        // A lone node waits out this phase when messages reach a region during its
+                        // shutdown (apache/pekko#3552): nothing to wait for in tests.
+                        "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout", "3s")));
     try {
       return new TestNode(RelayNode.start(RelayConfig.load(config)).toCompletableFuture().get(60, TimeUnit.SECONDS));
     } catch (Exception e) {
