@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * connected to one webhook destination (which delivers them meanwhile). A request counts once it is
  * answered 200, i.e. once every event is journaled by the destination.
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.relay.bench.IngestThroughput [seconds] [clients] [eventsPerRequest]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.relay.bench.IngestThroughput [seconds] [clients] [eventsPerRequest] [destinationBatchSize]</pre>
  */
 public final class IngestThroughput {
 
@@ -20,15 +20,16 @@ public final class IngestThroughput {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int perRequest = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+    int destinationBatchSize = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     try (LoadHarness harness = new LoadHarness()) {
-      String writeKey = harness.wire(1)[0];
+      String writeKey = harness.wire(destinationBatchSize)[0];
       AtomicLong sequence = new AtomicLong();
       System.out.println("warming up for 10 s");
       run(harness, writeKey, clients, perRequest, 10, sequence);
       Result result = run(harness, writeKey, clients, perRequest, seconds, sequence);
       System.out.printf(
-          "%d clients × %d events per request for %d s: %,d requests, %,.0f events/s accepted; latency p50 %.1f ms, p99 %.1f ms; %d failed%n",
-          clients, perRequest, seconds, result.ok, result.ok * perRequest / (double) seconds,
+          "%d clients × %d events per request for %d s (destination batchSize %d): %,d requests, %,.0f events/s accepted; latency p50 %.1f ms, p99 %.1f ms; %d failed%n",
+          clients, perRequest, seconds, destinationBatchSize, result.ok, result.ok * perRequest / (double) seconds,
           result.p50, result.p99, result.failed);
     }
   }
