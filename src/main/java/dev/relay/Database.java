@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +30,7 @@ public final class Database implements AutoCloseable {
   private static final long SCHEMA_LOCK = 0x52454C4159L;
 
   private static final List<String> REQUIRED_TABLES =
-      List.of("event_journal", "event_tag", "snapshot", "pekko_projection_offset_store");
+      List.of("event_journal", "event_tag", "snapshot", "pekko_projection_offset_store", "journal_item");
 
   private final HikariDataSource pool;
   private final boolean postgres;
@@ -67,7 +68,8 @@ public final class Database implements AutoCloseable {
    * it; H2 is embedded, so only this process can reach it.
    */
   public void createSchemaIfMissing() {
-    List<String> statements = statements(postgres ? "db/postgres.sql" : "db/h2.sql");
+    List<String> statements = new ArrayList<>(statements(postgres ? "db/postgres.sql" : "db/h2.sql"));
+    statements.addAll(statements("db/read-side.sql"));
     try (Connection connection = pool.getConnection();
         Statement statement = connection.createStatement()) {
       if (postgres) {

@@ -1,0 +1,95 @@
+-- Relay's read-side schema, the same on H2 and PostgreSQL (VARCHAR without a length is unbounded
+-- on both). Run at every start right after the database's own script, in the same transaction.
+
+-- Read side (dev.relay.journal): query tables the journal projection keeps. They hold nothing the
+-- event journal does not: POST /api/read-side/rebuild empties them and replays the journal.
+-- Times are epoch milliseconds (UTC), which both databases compare and index the same way.
+
+-- One row per action: an event that matched one of a destination's actions.
+CREATE TABLE IF NOT EXISTS journal_item (
+  item_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  destination_id VARCHAR(64) NOT NULL,
+  -- journal ordering of the ActionQueued event: the tie-breaker of "newest first"
+  seq BIGINT NOT NULL,
+  action_id VARCHAR(64) NOT NULL,
+  action_name VARCHAR(255) NOT NULL,
+  source_id VARCHAR(64),
+  message_id VARCHAR(255) NOT NULL,
+  event_type VARCHAR(32),
+  event_name VARCHAR(255),
+  user_id VARCHAR(255),
+  status VARCHAR(16) NOT NULL,
+  attempts INT NOT NULL,
+  last_status INT,
+  last_error VARCHAR(1000),
+  queued_at BIGINT NOT NULL,
+  last_attempt_at BIGINT,
+  next_attempt_at BIGINT,
+  is_test BOOLEAN NOT NULL,
+  event_json VARCHAR NOT NULL
+);
+-- Newest first, per destination, optionally within a time range: one index per filter. Queries
+-- order by every column of the index they use (DESC), so H2 reads it backwards and stops at the limit.
+CREATE INDEX IF NOT EXISTS journal_item_by_time ON journal_item (destination_id, queued_at, seq);
+CREATE INDEX IF NOT EXISTS journal_item_by_status ON journal_item (destination_id, status, queued_at, seq);
+CREATE INDEX IF NOT EXISTS journal_item_by_type ON journal_item (destination_id, event_type, queued_at, seq);
+CREATE INDEX IF NOT EXISTS journal_item_by_event ON journal_item (destination_id, event_name, queued_at, seq);
+CREATE INDEX IF NOT EXISTS journal_item_by_user ON journal_item (destination_id, user_id, queued_at, seq);
+CREATE INDEX IF NOT EXISTS journal_item_by_message ON journal_item (destination_id, message_id, queued_at, seq);
+
+-- Destinations the journal knows (created, and when deleted): the journal API answers 404 for
+-- unknown ones from here, without waiting on a destination's entity that may be busy.
+CREATE TABLE IF NOT EXISTS journal_destination (
+  destination_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
+
+-- One row per request to a destination; a batch request carries several actions.
+CREATE TABLE IF NOT EXISTS journal_attempt (
+  -- journal ordering of the AttemptRecorded event
+  attempt_id BIGINT NOT NULL PRIMARY KEY,
+  destination_id VARCHAR(64) NOT NULL,
+  action_id VARCHAR(64) NOT NULL,
+  started_at BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  request_method VARCHAR(16) NOT NULL,
+  request_url VARCHAR(4096) NOT NULL,
+  request_headers VARCHAR NOT NULL,
+  request_body VARCHAR NOT NULL,
+  response_status INT,
+  response_body VARCHAR,
+  error VARCHAR(4000),
+  items INT NOT NULL
+);
+
+-- What one request meant for each action it carried.
+CREATE TABLE IF NOT EXISTS journal_attempt_item (
+  item_id VARCHAR(64) NOT NULL,
+  attempt_id BIGINT NOT NULL,
+  attempt INT NOT NULL,
+  outcome VARCHAR(16) NOT NULL,
+  next_attempt_at BIGINT,
+  PRIMARY KEY (item_id, attempt_id)
+);
+
+-- Per destination and minute: actions queued, delivered, failed, retried, discarded (no test traffic).
+CREATE TABLE IF NOT EXISTS journal_minute (
+  destination_id VARCHAR(64) NOT NULL,
+  minute_start BIGINT NOT NULL,
+  queued BIGINT NOT NULL,
+  delivered BIGINT NOT NULL,
+  failed BIGINT NOT NULL,
+  retried BIGINT NOT NULL,
+  discarded BIGINT NOT NULL,
+  PRIMARY KEY (destination_id, minute_start)
+);
+
+-- Per destination and minute: delivered requests by duration bucket (see LatencyBuckets).
+CREATE TABLE IF NOT EXISTS journal_latency (
+  destination_id VARCHAR(64) NOT NULL,
+  minute_start BIGINT NOT NULL,
+  bucket INT NOT NULL,
+  requests BIGINT NOT NULL,
+  PRIMARY KEY (destination_id, minute_start, bucket)
+);
