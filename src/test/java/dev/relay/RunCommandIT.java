@@ -34,6 +34,7 @@ class RunCommandIT {
     Map<String, String> env = Map.of("RELAY_DATA_DIR", dataDir.toString());
     int[] ports = RelayProcess.freePorts(3);
     String destinationId;
+    String writeKey;
     String token;
     try (RelayProcess node = RelayProcess.start(RelayProcess.jar(), env, ports, work.resolve("node.log"))) {
       Duration ready = node.awaitReady(Duration.ofSeconds(30));
@@ -52,6 +53,15 @@ class RunCommandIT {
               HttpResponse.BodyHandlers.ofString());
       assertEquals(201, created.statusCode(), created.body());
       destinationId = JSON.readTree(created.body()).path("id").asText();
+      HttpResponse<String> source =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/api/sources"))
+                  .header("Authorization", "Bearer " + token)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"kept\",\"type\":\"server\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, source.statusCode(), source.body());
+      writeKey = JSON.readTree(source.body()).path("writeKey").asText();
       int exit = node.stop(Duration.ofSeconds(30));
       assertTrue(exit == 0 || exit == 143, "SIGTERM ends the node, exit " + exit);
       assertTrue(Files.readString(node.log).contains("Exiting completed"), "it left the cluster first: " + node.tail());
@@ -69,6 +79,16 @@ class RunCommandIT {
       assertEquals(200, fetched.statusCode(), fetched.body());
       JsonNode destination = JSON.readTree(fetched.body());
       assertEquals("kept", destination.path("name").asText());
+
+      // The source survived too: its write key still opens ingest.
+      HttpResponse<String> tracked =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/v1/track"))
+                  .POST(HttpRequest.BodyPublishers.ofString(
+                      "{\"writeKey\":\"" + writeKey + "\",\"userId\":\"u-1\",\"event\":\"Restarted\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, tracked.statusCode(), tracked.body());
     }
   }
 }
