@@ -43,17 +43,7 @@ public final class Settings {
   public static ObjectNode patched(JsonNode schema, ObjectNode current, ObjectNode patch) {
     ObjectNode result = current.deepCopy();
     merge(result, patch);
-    forEachSecret(
-        schema,
-        result,
-        (parent, key) -> {
-          if (MASK.equals(parent.get(key).asText())) {
-            JsonNode previous = at(current, parent, result, key);
-            if (previous != null && previous.isTextual()) {
-              parent.set(key, previous);
-            }
-          }
-        });
+    keepMaskedSecrets(schema, result, current, false);
     return result;
   }
 
@@ -72,36 +62,24 @@ public final class Settings {
     }
   }
 
-  /** The value in {@code original} at the place of {@code parent.key} in {@code merged}. */
-  private static JsonNode at(ObjectNode original, ObjectNode parent, ObjectNode merged, String key) {
-    List<String> path = pathTo(merged, parent);
-    if (path == null) {
-      return null;
-    }
-    JsonNode node = original;
-    for (String step : path) {
-      node = node.path(step);
-    }
-    JsonNode value = node.get(key);
-    return value;
-  }
-
-  private static List<String> pathTo(JsonNode root, JsonNode target) {
-    if (root == target) {
-      return new ArrayList<>();
-    }
-    if (root.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        List<String> rest = pathTo(field.getValue(), target);
-        if (rest != null) {
-          rest.add(0, field.getKey());
-          return rest;
-        }
+  /** Puts back, from {@code original} at the same place, every secret that reads {@link #MASK}. */
+  private static void keepMaskedSecrets(JsonNode schema, ObjectNode merged, JsonNode original, boolean secret) {
+    List<String> keys = new ArrayList<>();
+    merged.fieldNames().forEachRemaining(keys::add);
+    for (String key : keys) {
+      JsonNode propertySchema = schema.path("properties").path(key);
+      if (propertySchema.isMissingNode()) {
+        propertySchema = schema.path("additionalProperties");
+      }
+      boolean secretHere = secret || propertySchema.path("writeOnly").asBoolean(false);
+      JsonNode value = merged.get(key);
+      JsonNode before = original.path(key);
+      if (secretHere && value instanceof TextNode && MASK.equals(value.asText()) && before.isTextual()) {
+        merged.set(key, before);
+      } else if (value instanceof ObjectNode object) {
+        keepMaskedSecrets(propertySchema, object, before, secretHere);
       }
     }
-    return null;
   }
 
   /** Calls {@code secret(parent, key)} for every string value under a writeOnly property. */

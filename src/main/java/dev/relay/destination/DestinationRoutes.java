@@ -2,10 +2,13 @@ package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.Ids;
 import dev.relay.http.Json;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -58,55 +61,44 @@ public final class DestinationRoutes extends AllDirectives {
         pathEnd(
             () ->
                 concat(
-                    get(() -> reply(destinations.ask(id, DestinationEntity.Get::new))),
+                    get(() -> send(id, DestinationEntity.Get::new)),
                     delete(() -> reply(delete.apply(id))))),
-        path(
-            "settings",
-            () ->
-                patch(
-                    () ->
-                        withJson(
-                            body ->
-                                reply(
-                                    destinations.ask(
-                                        id,
-                                        replyTo ->
-                                            new DestinationEntity.UpdateSettings(
-                                                DestinationRequests.settingsPatch(body), replyTo)))))),
+        path("settings", () -> patch(() -> withJson(body -> updateSettings(id, body)))),
         pathPrefix(
             "actions",
             () ->
                 concat(
-                    pathEnd(
-                        () ->
-                            put(
-                                () ->
-                                    withJson(
-                                        body ->
-                                            reply(
-                                                destinations.ask(
-                                                    id,
-                                                    replyTo ->
-                                                        new DestinationEntity.ReplaceActions(
-                                                            DestinationRequests.actions(body), replyTo)))))),
+                    pathEnd(() -> put(() -> withJson(body -> replaceActions(id, body)))),
                     path(
                         PathMatchers.segment(),
-                        actionId ->
-                            patch(
-                                () ->
-                                    withJson(
-                                        body -> {
-                                          DestinationRequests.ActionPatch patch = DestinationRequests.actionPatch(body);
-                                          return reply(
-                                              destinations.ask(
-                                                  id,
-                                                  replyTo ->
-                                                      new DestinationEntity.UpdateAction(
-                                                          actionId, patch.enabled(), patch.trigger(), patch.mapping(), replyTo)));
-                                        }))))),
-        path("enable", () -> post(() -> reply(destinations.ask(id, DestinationEntity.Enable::new)))),
-        path("disable", () -> post(() -> reply(destinations.ask(id, DestinationEntity.Disable::new)))),
+                        actionId -> patch(() -> withJson(body -> updateAction(id, actionId, body)))))),
+        path("enable", () -> post(() -> send(id, DestinationEntity.Enable::new))),
+        path("disable", () -> post(() -> send(id, DestinationEntity.Disable::new))),
         more.apply(id));
+  }
+
+  private Route updateSettings(String id, JsonNode body) {
+    ObjectNode patch = DestinationRequests.settingsPatch(body);
+    return send(id, replyTo -> new DestinationEntity.UpdateSettings(patch, replyTo));
+  }
+
+  private Route replaceActions(String id, JsonNode body) {
+    List<ActionConfig> actions = DestinationRequests.actions(body);
+    return send(id, replyTo -> new DestinationEntity.ReplaceActions(actions, replyTo));
+  }
+
+  private Route updateAction(String id, String actionId, JsonNode body) {
+    DestinationRequests.ActionPatch patch = DestinationRequests.actionPatch(body);
+    return send(
+        id,
+        replyTo ->
+            new DestinationEntity.UpdateAction(
+                actionId, patch.enabled(), patch.trigger(), patch.mapping(), replyTo));
+  }
+
+  /** Sends a command to destination {@code id} and answers with the destination it replies. */
+  private Route send(String id, Function<ActorRef<DestinationEntity.Reply>, DestinationEntity.Command> command) {
+    return reply(destinations.ask(id, command));
   }
 
   private Route reply(CompletionStage<DestinationView> view) {
