@@ -32,10 +32,13 @@ import java.util.regex.Pattern;
  */
 final class LoadHarness implements AutoCloseable {
 
-  static final String TOKEN = "bench-token";
+  static final String TOKEN = "bench-admin-token-0123456789abcdef";
   private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
 
   final String database = "relay_bench_" + System.currentTimeMillis();
+  /** {@code -Dbench.db=h2} runs the node on the embedded H2 (in a temporary data dir) instead of PostgreSQL. */
+  final boolean h2 = System.getProperty("bench.db", "postgres").equals("h2");
+  final Path dataDir;
   final int httpPort;
   final int managementPort;
   final Process node;
@@ -43,9 +46,12 @@ final class LoadHarness implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   LoadHarness() throws Exception {
-    try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
-        Statement statement = admin.createStatement()) {
-      statement.execute("CREATE DATABASE " + database);
+    dataDir = Files.createTempDirectory("relay-bench");
+    if (!h2) {
+      try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
+          Statement statement = admin.createStatement()) {
+        statement.execute("CREATE DATABASE " + database);
+      }
     }
     int[] ports = freePorts(3);
     httpPort = ports[0];
@@ -65,8 +71,13 @@ final class LoadHarness implements AutoCloseable {
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "bench-node.log").toFile()));
-    builder.environment().put("RELAY_DB_URL", PG + database);
-    builder.environment().put("RELAY_DB_USER", "postgres");
+    if (h2) {
+      builder.environment().put("RELAY_DATA_DIR", dataDir.toString());
+    } else {
+      builder.environment().put("RELAY_DB_URL", PG + database);
+      builder.environment().put("RELAY_DB_USER", "postgres");
+    }
+    builder.environment().put("RELAY_ALLOWED_NETWORKS", "127.0.0.0/8");
     builder.environment().put("RELAY_ADMIN_TOKEN", TOKEN);
     builder.environment().put("RELAY_HTTP_PORT", String.valueOf(ports[0]));
     builder.environment().put("RELAY_MANAGEMENT_PORT", String.valueOf(ports[1]));
@@ -188,6 +199,12 @@ final class LoadHarness implements AutoCloseable {
     destination.close();
     node.destroy();
     node.waitFor();
+    if (h2) {
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+      return;
+    }
     try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
         Statement statement = admin.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
