@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -34,10 +35,12 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource pool;
   private final boolean postgres;
+  private final Path h2File;
 
-  private Database(HikariDataSource pool, boolean postgres) {
+  private Database(HikariDataSource pool, boolean postgres, Path h2File) {
     this.pool = pool;
     this.postgres = postgres;
+    this.h2File = h2File;
   }
 
   /** Opens the read-side pool on the database the configuration names. */
@@ -51,7 +54,18 @@ public final class Database implements AutoCloseable {
     hikari.setDriverClassName(db.getString("driver"));
     hikari.setMaximumPoolSize(config.getInt("relay.db.read-side-pool-size"));
     hikari.setAutoCommit(false);
-    return new Database(new HikariDataSource(hikari), RelayConfig.usesPostgres(config));
+    boolean postgres = RelayConfig.usesPostgres(config);
+    // Every read-side statement is bounded: one stuck on a lock fails, and its projection restarts.
+    long timeoutMs = config.getDuration("relay.read-side.statement-timeout").toMillis();
+    hikari.setConnectionInitSql(
+        postgres ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
+    Path h2File = Path.of(config.getString("relay.data-dir")).toAbsolutePath().normalize().resolve("relay.mv.db");
+    return new Database(new HikariDataSource(hikari), postgres, h2File);
+  }
+
+  /** The embedded database's file (meaningless on PostgreSQL). */
+  public Path h2File() {
+    return h2File;
   }
 
   public DataSource dataSource() {

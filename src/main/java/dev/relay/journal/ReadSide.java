@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -28,6 +29,7 @@ import org.apache.pekko.projection.javadsl.ProjectionManagement;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * The read side of a node: the journal projection (started here, run by the cluster), the action
@@ -44,10 +46,16 @@ public final class ReadSide extends AllDirectives {
   private final Executor blocking;
   private final JournalRoutes routes;
   private final ObjectMapper mapper;
+  private final ReadSideMonitor monitor;
   private final AtomicBoolean rebuilding = new AtomicBoolean();
 
   private ReadSide(
-      ActorSystem<?> system, Database database, ReadSideSettings settings, JournalRoutes routes, ObjectMapper mapper) {
+      ActorSystem<?> system,
+      Database database,
+      ReadSideSettings settings,
+      JournalRoutes routes,
+      ObjectMapper mapper,
+      ReadSideMonitor monitor) {
     this.system = system;
     this.database = database;
     this.dialect = SqlDialect.of(database.isPostgres());
@@ -55,6 +63,7 @@ public final class ReadSide extends AllDirectives {
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
     this.routes = routes;
     this.mapper = mapper;
+    this.monitor = monitor;
   }
 
   /** Starts this node's part of the projection and returns the read side's routes and operations. */
@@ -63,7 +72,7 @@ public final class ReadSide extends AllDirectives {
     ReadSideSettings settings = ReadSideSettings.from(system.settings().config());
     SqlDialect dialect = SqlDialect.of(database.isPostgres());
     JournalProjection.init(system, settings, database.dataSource(), dialect, mapper);
-    Executor queries = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
+    ExecutionContextExecutor queries = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
     Clock clock = Clock.systemUTC();
     JournalRoutes routes =
         new JournalRoutes(
@@ -72,7 +81,19 @@ public final class ReadSide extends AllDirectives {
             new ApiCallTester(system, mapper, settings.testerTimeout(), clock),
             mapper,
             clock);
-    return new ReadSide(system, database, settings, routes, mapper);
+    ReadSideMonitor monitor =
+        new ReadSideMonitor(system, database.dataSource(), queries, settings, database.isPostgres(), database.h2File(), clock);
+    monitor.start();
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+            "stop-read-side-monitor",
+            () -> {
+              monitor.stop();
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
+    ReadSideHealthRoute.register(system, monitor, mapper);
+    return new ReadSide(system, database, settings, routes, mapper, monitor);
   }
 
   /** Journal, overview and tester: the routes under {@code /api/destinations/{destinationId}/}. */
@@ -80,20 +101,31 @@ public final class ReadSide extends AllDirectives {
     return routes.route(destinationId);
   }
 
-  /** {@code POST /api/read-side/rebuild} (under {@code /api}). */
+  /** {@code GET /api/read-side} and {@code POST /api/read-side/rebuild} (under {@code /api}). */
   public Route adminRoutes() {
-    return path(
-        PathMatchers.segment("read-side").slash("rebuild"),
+    return pathPrefix(
+        "read-side",
         () ->
-            post(
-                () ->
-                    onSuccess(
-                        rebuild(),
-                        done ->
-                            complete(
-                                StatusCodes.ACCEPTED,
-                                Map.of("rebuilding", true, "projections", projections.size()),
-                                Jackson.marshaller(mapper)))));
+            concat(
+                pathEnd(
+                    () ->
+                        get(
+                            () ->
+                                onSuccess(
+                                    monitor.current(),
+                                    health -> Json.ok(mapper, ReadSideReport.of(health, rebuilding.get()))))),
+                path(
+                    "rebuild",
+                    () ->
+                        post(
+                            () ->
+                                onSuccess(
+                                    rebuild(),
+                                    done ->
+                                        complete(
+                                            StatusCodes.ACCEPTED,
+                                            Map.of("rebuilding", true, "projections", projections.size()),
+                                            Jackson.marshaller(mapper)))))));
   }
 
   /**
@@ -125,6 +157,7 @@ public final class ReadSide extends AllDirectives {
   private Done emptyTablesAndOffsets() {
     try (Connection connection = database.dataSource().getConnection()) {
       try (Statement statement = connection.createStatement()) {
+        statement.setQueryTimeout(0); // emptying large tables may take longer than a query may
         for (String sql : dialect.emptyTables()) {
           statement.execute(sql);
         }

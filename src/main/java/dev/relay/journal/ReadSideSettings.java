@@ -11,7 +11,11 @@ record ReadSideSettings(
     Duration restartMinBackoff,
     Duration restartMaxBackoff,
     String queryDispatcher,
-    Duration testerTimeout) {
+    Duration testerTimeout,
+    Duration statementTimeout,
+    Duration healthCheckInterval,
+    Duration stallWarnAfter,
+    Duration stallRestartAfter) {
 
   static ReadSideSettings from(Config config) {
     Config readSide = config.getConfig("relay.read-side");
@@ -22,6 +26,10 @@ record ReadSideSettings(
         readSide.getDuration("restart-min-backoff"),
         readSide.getDuration("restart-max-backoff"),
         "relay.read-side.query-dispatcher",
-        readSide.getDuration("tester-timeout"));
+        readSide.getDuration("tester-timeout"),
+        readSide.getDuration("statement-timeout"),
+        readSide.getDuration("health.check-interval"),
+        readSide.getDuration("health.stall-warn-after"),
+        readSide.getDuration("health.stall-restart-after"));
   }
 }
