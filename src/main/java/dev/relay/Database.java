@@ -8,6 +8,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import dev.relay.cluster.Readiness;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,6 +27,7 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * The node's database: which one (embedded H2 or PostgreSQL), its schema, and the connection pool of
@@ -36,11 +45,18 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
   private final boolean postgres;
   private final Path h2File;
+  private final Duration startMinBackoff;
+  private final Duration startMaxBackoff;
+  private final Duration probeInterval;
+  private final AtomicBoolean probing = new AtomicBoolean();
 
-  private Database(HikariDataSource pool, boolean postgres, Path h2File) {
+  private Database(HikariDataSource pool, boolean postgres, Path h2File, Config db) {
     this.pool = pool;
     this.postgres = postgres;
     this.h2File = h2File;
+    this.startMinBackoff = db.getDuration("start-retry-min-backoff");
+    this.startMaxBackoff = db.getDuration("start-retry-max-backoff");
+    this.probeInterval = db.getDuration("probe-interval");
   }
 
   /** Opens the read-side pool on the database the configuration names. */
@@ -54,13 +70,16 @@ public final class Database implements AutoCloseable {
     hikari.setDriverClassName(db.getString("driver"));
     hikari.setMaximumPoolSize(config.getInt("relay.db.read-side-pool-size"));
     hikari.setAutoCommit(false);
+    // The pool starts without the database: a node started while it is away waits for it.
+    hikari.setInitializationFailTimeout(-1);
+    hikari.setConnectionTimeout(config.getDuration("relay.db.connection-timeout").toMillis());
     boolean postgres = RelayConfig.usesPostgres(config);
     // Every read-side statement is bounded: one stuck on a lock fails, and its projection restarts.
     long timeoutMs = config.getDuration("relay.read-side.statement-timeout").toMillis();
     hikari.setConnectionInitSql(
         postgres ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
     Path h2File = Path.of(config.getString("relay.data-dir")).toAbsolutePath().normalize().resolve("relay.mv.db");
-    return new Database(new HikariDataSource(hikari), postgres, h2File);
+    return new Database(new HikariDataSource(hikari), postgres, h2File, config.getConfig("relay.db"));
   }
 
   /** The embedded database's file (meaningless on PostgreSQL). */
@@ -74,6 +93,65 @@ public final class Database implements AutoCloseable {
 
   public boolean isPostgres() {
     return postgres;
+  }
+
+  /**
+   * Creates what is missing of the schema once the database answers: tries again after a growing
+   * pause (up to {@code maxBackoff}) while it does not, so a node started while the database is away
+   * comes up by itself when it is back.
+   */
+  public CompletionStage<Done> createSchemaWhenReachable(ActorSystem<?> system) {
+    CompletableFuture<Done> created = new CompletableFuture<>();
+    attemptSchema(system, startMinBackoff, startMaxBackoff, created);
+    return created;
+  }
+
+  /**
+   * Keeps the readiness condition {@code condition} equal to whether the database answers, checked
+   * every {@code relay.db.probe-interval} on a thread meant for blocking work, one probe at a time.
+   */
+  public void probeForReadiness(ActorSystem<?> system, Readiness readiness, String condition) {
+    ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    Runnable probe =
+        () -> {
+          if (probing.compareAndSet(false, true)) {
+            try {
+              if (isReachable()) {
+                readiness.ready(condition);
+              } else {
+                readiness.notReady(condition);
+              }
+            } finally {
+              probing.set(false);
+            }
+          }
+        };
+    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, probeInterval, probe, blocking);
+  }
+
+  private void attemptSchema(ActorSystem<?> system, Duration backoff, Duration maxBackoff, CompletableFuture<Done> created) {
+    CompletableFuture.runAsync(this::createSchemaIfMissing, system.dispatchers().lookup(DispatcherSelector.blocking()))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure == null) {
+                created.complete(Done.getInstance());
+                return;
+              }
+              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+              log.warn("The database is not reachable yet ({}); trying again in {} ms", cause.getMessage(), backoff.toMillis());
+              Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+              system.scheduler()
+                  .scheduleOnce(backoff, () -> attemptSchema(system, next, maxBackoff, created), system.executionContext());
+            });
+  }
+
+  /** Whether a connection can be had and answers; false rather than waiting past the pool's timeout. */
+  boolean isReachable() {
+    try (Connection connection = pool.getConnection()) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   /**

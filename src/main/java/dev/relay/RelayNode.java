@@ -31,6 +31,8 @@ public final class RelayNode {
 
   private static final Logger log = LoggerFactory.getLogger(RelayNode.class);
   private static final String HTTP_BOUND = "http-bound";
+  /** Readiness condition: the database answers (probed all along). */
+  private static final String DATABASE = "database";
 
   private final ActorSystem<Void> system;
   private final RelaySettings settings;
@@ -54,18 +56,18 @@ public final class RelayNode {
     this.binding = binding;
   }
 
-  /** Starts a node and completes once its HTTP API is bound. */
+  /**
+   * Starts a node and completes once its HTTP API is bound. Management ({@code /alive}) answers
+   * from the start; the rest waits until the database answers and its schema is there, so a node
+   * started while the database is away comes up by itself once it is back.
+   */
   public static CompletionStage<RelayNode> start(Config config) {
     RelaySettings settings = RelaySettings.from(config);
     Database database = Database.open(config);
-    try {
-      database.createSchemaIfMissing();
-    } catch (RuntimeException e) {
-      database.close();
-      throw e;
-    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "relay", config);
-    Readiness.get(system).await(HTTP_BOUND);
+    Readiness readiness = Readiness.get(system);
+    readiness.await(HTTP_BOUND);
+    readiness.await(DATABASE);
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -77,29 +79,35 @@ public final class RelayNode {
 
     CompletionStage<Uri> management = joinCluster(system, settings);
     String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
-    Services services = Services.start(system, settings, database);
 
-    return Http.get(system)
-        .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(ErrorHandling.seal(new HttpApi(services, adminToken).route()))
-        .thenCombine(management, (binding, managementUri) -> {
-              // Unbind first, let requests in flight finish, then leave the cluster.
-              binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
-              Readiness.get(system).ready(HTTP_BOUND);
-              InetSocketAddress address = binding.localAddress();
-              log.info(
-                  "Relay node up: HTTP on {}:{}, database {}",
-                  address.getHostString(),
-                  address.getPort(),
-                  database.isPostgres() ? "PostgreSQL" : "H2 in " + settings.dataDir());
-              return new RelayNode(system, settings, database, services, binding, managementUri);
+    return database
+        .createSchemaWhenReachable(system)
+        .thenCompose(
+            schema -> {
+              database.probeForReadiness(system, readiness, DATABASE);
+              Services services = Services.start(system, settings, database);
+              return Http.get(system)
+                  .newServerAt(settings.httpInterface(), settings.httpPort())
+                  .bind(ErrorHandling.seal(new HttpApi(services, adminToken).route()))
+                  .thenCombine(management, (binding, managementUri) -> {
+                        // Unbind first, let requests in flight finish, then leave the cluster.
+                        binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
+                        readiness.ready(HTTP_BOUND);
+                        InetSocketAddress address = binding.localAddress();
+                        log.info(
+                            "Relay node up: HTTP on {}:{}, database {}",
+                            address.getHostString(),
+                            address.getPort(),
+                            database.isPostgres() ? "PostgreSQL" : "H2 in " + settings.dataDir());
+                        return new RelayNode(system, settings, database, services, binding, managementUri);
+                      });
             })
         .exceptionally(
             failure -> {
               system.terminate();
+              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
               throw new IllegalStateException(
-                  "could not bind HTTP on port " + settings.httpPort() + ": " + failure.getMessage(),
-                  failure);
+                  "could not bind HTTP on port " + settings.httpPort() + ": " + cause.getMessage(), cause);
             });
   }
 

@@ -35,6 +35,11 @@ public final class Readiness implements Extension {
     conditions.put(condition, true);
   }
 
+  /** A condition that held no longer does (e.g. the database went away). */
+  public void notReady(String condition) {
+    conditions.put(condition, false);
+  }
+
   public boolean isReady() {
     return !conditions.isEmpty() && conditions.values().stream().allMatch(Boolean::booleanValue);
   }

@@ -18,6 +18,7 @@ import dev.relay.delivery.DeliveryResponse;
 import dev.relay.delivery.Outcome;
 import dev.relay.delivery.Redaction;
 import dev.relay.delivery.RetryAfter;
+import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -462,7 +463,9 @@ public final class DestinationEntity
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    super(PersistenceId.of(TYPE_KEY.name(), destinationId));
+    // A failed journal write or recovery (database away) restarts the entity after a pause; it
+    // recovers from the journal and makes the attempts it had in flight again.
+    super(PersistenceId.of(TYPE_KEY.name(), destinationId), JournalFailureBackoff.of(context.getSystem()));
     this.destinationId = destinationId;
     this.setup = setup;
     this.context = context;

@@ -47,6 +47,8 @@ public final class SourceDirectory {
   /** Entries are ordered by the source's version, not by wall clocks. */
   private static final LWWRegister.Clock<SourceRoute> BY_VERSION = (current, route) -> route.version();
   private static final Duration CONVERGENCE_WAIT = Duration.ofSeconds(10);
+  private static final Duration RELOAD_MIN_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration RELOAD_MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final ActorSystem<?> system;
   private final ActorRef<Replicator.Command> replicator;
@@ -114,7 +116,7 @@ public final class SourceDirectory {
         () -> {
           CompletableFuture<Void> converged = new CompletableFuture<>();
           awaitConvergence(cluster, System.nanoTime() + CONVERGENCE_WAIT.toNanos(), converged);
-          converged.thenCompose(seen -> rebuild());
+          converged.thenRun(() -> loadUntilLoaded(RELOAD_MIN_BACKOFF));
         });
   }
 
@@ -128,6 +130,23 @@ public final class SourceDirectory {
       system.scheduler().scheduleOnce(
           Duration.ofMillis(50), () -> awaitConvergence(cluster, deadline, converged), system.executionContext());
     }
+  }
+
+  /**
+   * Loads the sources, trying again after a growing pause while the journal cannot be read (the
+   * database is away): the node becomes ready by itself once it can.
+   */
+  private void loadUntilLoaded(Duration backoff) {
+    rebuild()
+        .whenComplete(
+            (count, failure) -> {
+              if (failure != null) {
+                log.warn("Could not load the sources from the journal ({}); ingest stays unavailable, trying again in {} ms",
+                    failure.getMessage(), backoff.toMillis());
+                Duration next = backoff.multipliedBy(2).compareTo(RELOAD_MAX_BACKOFF) > 0 ? RELOAD_MAX_BACKOFF : backoff.multipliedBy(2);
+                system.scheduler().scheduleOnce(backoff, () -> loadUntilLoaded(next), system.executionContext());
+              }
+            });
   }
 
   /** Loads every source from the journal into this node's copy; then the node may become ready. */
@@ -154,9 +173,7 @@ public final class SourceDirectory {
             })
         .whenComplete(
             (count, failure) -> {
-              if (failure != null) {
-                log.error("Could not load the sources from the journal; ingest stays unavailable", failure);
-              } else {
+              if (failure == null) {
                 log.info("Source directory loaded: {} sources", count);
                 Readiness.get(system).ready(READY);
               }

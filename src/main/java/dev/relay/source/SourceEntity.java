@@ -1,6 +1,7 @@
 package dev.relay.source;
 
 import dev.relay.CborSerializable;
+import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -96,14 +98,14 @@ public final class SourceEntity
   }
 
   public static Behavior<Command> create(String sourceId, Clock clock) {
-    return new SourceEntity(sourceId, clock);
+    return Behaviors.setup(context -> new SourceEntity(sourceId, clock, context.getSystem()));
   }
 
   private final String sourceId;
   private final Clock clock;
 
-  private SourceEntity(String sourceId, Clock clock) {
-    super(PersistenceId.of(TYPE_KEY.name(), sourceId));
+  private SourceEntity(String sourceId, Clock clock, ActorSystem<?> system) {
+    super(PersistenceId.of(TYPE_KEY.name(), sourceId), JournalFailureBackoff.of(system));
     this.sourceId = sourceId;
     this.clock = clock;
   }
