@@ -58,7 +58,7 @@ public final class RelayConfig {
             // with Pekko's coordinated shutdown still writing to the journal. WRITE_DELAY=0 writes
             // every commit to the file before it returns (the default batches commits for up to
             // 500 ms, and a killed process lost acknowledged events): 200 means on disk.
-            slick + "db.url", "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+            slick + "db.url", "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0" + base.getString("relay.db.h2-options"),
             slick + "db.user", "",
             slick + "db.password", "",
             slick + "db.driver", "org.h2.Driver",

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.relay.cluster.Readiness;
 import dev.relay.http.AdminToken;
 import dev.relay.http.ErrorHandling;
+import dev.relay.persistence.H2Housekeeping;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,9 @@ public final class RelayNode {
         .thenCompose(
             schema -> {
               database.probeForReadiness(system, readiness, DATABASE);
+              if (!database.isPostgres()) {
+                H2Housekeeping.start(system, database.dataSource(), config.getConfig("relay.db.h2-housekeeping"));
+              }
               Services services = Services.start(system, settings, database);
               return Http.get(system)
                   .newServerAt(settings.httpInterface(), settings.httpPort())

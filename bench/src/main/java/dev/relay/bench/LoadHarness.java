@@ -139,6 +139,19 @@ final class LoadHarness implements AutoCloseable {
     return new String[] {field(source, "writeKey"), destinationId};
   }
 
+  /** One source connected to {@code count} webhook destinations to the fast destination; returns the write key. */
+  String wireMany(int count, int batchSize) throws Exception {
+    String source = admin("POST", "/api/sources", "{\"name\":\"bench\",\"type\":\"server\"}");
+    for (int i = 0; i < count; i++) {
+      String destination =
+          admin("POST", "/api/destinations",
+              "{\"name\":\"bench-" + i + "\",\"type\":\"webhook\",\"settings\":{\"url\":\"" + this.destination.url()
+                  + "\",\"batchSize\":" + batchSize + ",\"timeoutMs\":120000}}");
+      admin("PUT", "/api/destinations/" + field(destination, "id") + "/sources/" + field(source, "id"), null);
+    }
+    return field(source, "writeKey");
+  }
+
   /** A batch request body of {@code count} realistic track calls with unique messageIds. */
   static String batch(String prefix, long first, int count) {
     StringBuilder body = new StringBuilder(count * 420).append("{\"batch\":[");

@@ -1,0 +1,101 @@
+package dev.relay.bench;
+
+import java.net.http.HttpResponse;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How much disk the embedded H2 database takes for what it holds: a node on H2 (its own process,
+ * a temporary data dir) gets {@code rate} events/s for {@code seconds}, as {@code /v1/batch}
+ * requests of 50, for one source connected to three webhook destinations ({@code batchSize} 50)
+ * that deliver to a fast loopback destination. Once every action is delivered and the read side has
+ * caught up, it prints the database file's size, the tables' own size (H2's DISK_SPACE_USED, as
+ * {@code GET /api/read-side} reports them) and their ratio.
+ *
+ * <pre>java -Dbench.db=h2 -cp bench/target/benchmarks.jar dev.relay.bench.EmbeddedDiskUsage [rate] [seconds]</pre>
+ */
+public final class EmbeddedDiskUsage {
+
+  private static final int DESTINATIONS = 3;
+  private static final int PER_REQUEST = 50;
+
+  public static void main(String[] args) throws Exception {
+    int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 240;
+    System.setProperty("bench.db", "h2");
+    try (LoadHarness harness = new LoadHarness()) {
+      String writeKey = harness.wireMany(DESTINATIONS, 50);
+      AtomicLong sequence = new AtomicLong();
+      AtomicLong accepted = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      int requestsPerSecond = Math.max(1, rate / PER_REQUEST);
+      ScheduledExecutorService senders = Executors.newScheduledThreadPool(8);
+      long periodMicros = 1_000_000L / requestsPerSecond;
+      var ticks =
+          senders.scheduleAtFixedRate(
+              () -> {
+                String body = LoadHarness.batch("d", sequence.getAndAdd(PER_REQUEST), PER_REQUEST);
+                try {
+                  HttpResponse<String> response = harness.ingest(writeKey, body);
+                  (response.statusCode() == 200 ? accepted : failed).addAndGet(PER_REQUEST);
+                } catch (Exception e) {
+                  failed.addAndGet(PER_REQUEST);
+                }
+              },
+              0, periodMicros, TimeUnit.MICROSECONDS);
+      long start = System.nanoTime();
+      for (int s = 1; s <= seconds; s++) {
+        Thread.sleep(Math.max(0, start + s * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+        if (s % 30 == 0) {
+          System.out.printf("%4d s: %,d events accepted, %s%n", s, accepted.get(), storage(harness));
+        }
+      }
+      ticks.cancel(false);
+      senders.shutdown();
+      senders.awaitTermination(60, TimeUnit.SECONDS);
+      long events = accepted.get();
+      long actions = events * DESTINATIONS;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+      while (harness.destination.events.get() < actions || behind(harness) > 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("not all delivered and projected within 10 minutes");
+        }
+        Thread.sleep(1000);
+      }
+      System.out.printf("%,d events accepted (%,d failed) at %d/s offered for %d s: %,d actions delivered%n",
+          events, failed.get(), rate, seconds, harness.destination.events.get());
+      System.out.println("after the load: " + storage(harness));
+      Thread.sleep(60_000);
+      System.out.println("60 s later, idle: " + storage(harness));
+    }
+  }
+
+  private static final Pattern FILE = Pattern.compile("\"fileBytes\":(\\d+)");
+  private static final Pattern DATA = Pattern.compile("\"dataBytes\":(\\d+)");
+  private static final Pattern BEHIND = Pattern.compile("\"eventsBehind\":(\\d+)");
+
+  private static String storage(LoadHarness harness) throws Exception {
+    String status = harness.admin("GET", "/api/read-side", null);
+    long file = number(FILE, status);
+    long data = number(DATA, status);
+    return String.format("file %,.1f MB, data %,.1f MB, ratio %.2f", file / 1e6, data / 1e6, data == 0 ? 0 : file / (double) data);
+  }
+
+  private static long behind(LoadHarness harness) throws Exception {
+    Matcher matcher = BEHIND.matcher(harness.admin("GET", "/api/read-side", null));
+    long behind = 0;
+    while (matcher.find()) {
+      behind += Long.parseLong(matcher.group(1));
+    }
+    return behind;
+  }
+
+  private static long number(Pattern pattern, String json) {
+    Matcher matcher = pattern.matcher(json);
+    return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.relay.persistence;
+
+import com.typesafe.config.Config;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the embedded H2 file close to the size of its data. H2 appends every commit to its file as
+ * a new chunk and reclaims space by rewriting the live pages of sparse chunks in a background
+ * thread, but that thread does not run with {@code WRITE_DELAY=0} (which Relay needs so that a commit
+ * is on disk before it returns), and under steady load it would only rewrite a trickle. So the node
+ * does it: chunks are kept {@code retention-time} after they stop being used (H2's guard against a
+ * power loss reordering writes; 45 s by default, which at Relay's write rates is gigabytes), and
+ * every {@code interval}, when the chunks hold less than {@code target-fill-rate} percent live data
+ * or less than {@code shrink-below-fill-rate} percent of the file is in use, it compacts under the
+ * store's lock for at most {@code compact-max-time}: live pages rewritten out of sparse chunks, chunks
+ * moved into the holes, the file truncated. The lock matters: H2's own compaction only tries it
+ * briefly and, with commits arriving every few milliseconds, never gets it. H2 has no SQL for any of
+ * this, hence its store API.
+ */
+public final class H2Housekeeping {
+
+  private static final Logger log = LoggerFactory.getLogger(H2Housekeeping.class);
+
+  private final MVStore store;
+  private final int targetFillRate;
+  private final int shrinkBelowFillRate;
+  private final int compactMaxMillis;
+  private final int retentionMillis;
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  private H2Housekeeping(MVStore store, Config config) {
+    this.store = store;
+    this.targetFillRate = config.getInt("target-fill-rate");
+    this.shrinkBelowFillRate = config.getInt("shrink-below-fill-rate");
+    this.compactMaxMillis = (int) config.getDuration("compact-max-time").toMillis();
+    this.retentionMillis = (int) config.getDuration("retention-time").toMillis();
+    store.getFileStore().setRetentionTime(retentionMillis);
+  }
+
+  /** Starts the housekeeping of the H2 database behind {@code dataSource}; stops with the system. */
+  public static Cancellable start(ActorSystem<?> system, DataSource dataSource, Config config) {
+    MVStore store;
+    try (Connection connection = dataSource.getConnection()) {
+      // The store outlives the connection: it is the open database's, shared by every session.
+      store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+      connection.rollback();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot reach the H2 store for housekeeping: " + e.getMessage(), e);
+    }
+    H2Housekeeping housekeeping = new H2Housekeeping(store, config);
+    Duration interval = config.getDuration("interval");
+    return system.scheduler()
+        .scheduleWithFixedDelay(
+            interval, interval, housekeeping::run, system.dispatchers().lookup(DispatcherSelector.blocking()));
+  }
+
+  private void run() {
+    if (!running.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (store.isClosed()) {
+        return;
+      }
+      FileStore<?> file = store.getFileStore();
+      if (file.getChunksFillRate() < targetFillRate || file.getFillRate() < shrinkBelowFillRate) {
+        // Under the store's lock (so it is not starved by a steady stream of commits), for a bounded
+        // time: rewrites live pages out of sparse chunks, moves chunks into the holes, truncates.
+        store.compactFile(compactMaxMillis);
+        file.setRetentionTime(retentionMillis); // compactFile sets it to 0 for good
+      }
+    } catch (RuntimeException e) {
+      log.warn("H2 housekeeping failed (the file may grow until it succeeds): {}", e.getMessage());
+    } finally {
+      running.set(false);
+    }
+  }
+}
