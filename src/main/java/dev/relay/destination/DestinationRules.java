@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.Ids;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
+import dev.relay.delivery.AddressPolicy;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
 import dev.relay.mapping.Trigger;
 import dev.relay.mapping.TriggerException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,12 +26,37 @@ final class DestinationRules {
 
   private DestinationRules() {}
 
-  /** Why these settings are refused; empty when they are fine. */
-  static Optional<String> settingsProblem(Catalog catalog, DestinationType type, JsonNode settings) {
+  /**
+   * Why these settings are refused; empty when they are fine. Besides the type's own rules: no
+   * credentials in a URL (they would show wherever the URL does), and no IP address literal the
+   * node may not connect to (a host name is checked each time it is resolved, at send time).
+   */
+  static Optional<String> settingsProblem(
+      Catalog catalog, DestinationType type, JsonNode settings, AddressPolicy addresses) {
     if (settings == null || !settings.isObject()) {
       return Optional.of("settings must be an object");
     }
-    return catalog.problems(type, settings);
+    return catalog
+        .problems(type, settings)
+        .or(() -> type.settingsProblem(settings))
+        .or(() -> type.endpoints(settings).stream().flatMap(url -> urlProblem(url, addresses).stream()).findFirst());
+  }
+
+  static Optional<String> urlProblem(String url, AddressPolicy addresses) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return Optional.of("url: not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+    }
+    String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+    if (uri.getRawUserInfo() != null || authority.contains("@")) {
+      return Optional.of(
+          "url: credentials in the URL are not accepted; put them in the headers setting"
+              + " (e.g. Authorization), whose values are kept secret");
+    }
+    String host = uri.getHost() != null ? uri.getHost() : authority.replaceFirst(":[0-9]*$", "");
+    return addresses.literalRefusal(host).map(refusal -> "url: " + refusal);
   }
 
   /** Why these actions are refused; empty when they are fine. */
