@@ -9,8 +9,6 @@ import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
 import dev.relay.mapping.Trigger;
 import dev.relay.mapping.TriggerException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,19 +41,25 @@ final class DestinationRules {
   }
 
   static Optional<String> urlProblem(String url, AddressPolicy addresses) {
-    URI uri;
-    try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      return Optional.of("url: not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+    // Read by hand rather than with java.net.URI, which refuses characters (| { } ^) that the HTTP
+    // client sends and that saved URLs may already contain.
+    int scheme = url.indexOf("://");
+    if (scheme < 0) {
+      return Optional.empty(); // the schema's pattern requires http(s)://
     }
-    String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
-    if (uri.getRawUserInfo() != null || authority.contains("@")) {
+    int end = scheme + 3;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    String authority = url.substring(scheme + 3, end);
+    if (authority.contains("@")) {
       return Optional.of(
           "url: credentials in the URL are not accepted; put them in the headers setting"
               + " (e.g. Authorization), whose values are kept secret");
     }
-    String host = uri.getHost() != null ? uri.getHost() : authority.replaceFirst(":[0-9]*$", "");
+    String host = authority.startsWith("[") && authority.contains("]")
+        ? authority.substring(0, authority.indexOf(']') + 1)
+        : authority.replaceFirst(":[0-9]*$", "");
     return addresses.literalRefusal(host).map(refusal -> "url: " + refusal);
   }
 
