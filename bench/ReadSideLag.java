@@ -70,6 +70,8 @@ public class ReadSideLag {
         "relay.admin-token", TOKEN,
         "pekko.remote.artery.canonical.port", 0,
         "pekko.management.http.port", 0,
+        // The stand-in destination is on loopback, which destinations may not reach by default.
+        "relay.delivery.allowed-networks", "127.0.0.0/8",
         "pekko.loglevel", "WARNING"));
     if (postgres) {
       database = "relay_bench_" + System.currentTimeMillis();

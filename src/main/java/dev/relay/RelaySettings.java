@@ -1,6 +1,7 @@
 package dev.relay;
 
 import com.typesafe.config.Config;
+import dev.relay.delivery.AddressPolicy;
 import dev.relay.delivery.RetryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,19 @@ public record RelaySettings(
       Duration dedupWindow,
       int responseExcerptBytes,
       int recordedRequestBytes,
-      RetryPolicy retryPolicy) {}
+      RetryPolicy retryPolicy,
+      int maxResponseBytes,
+      int maxTestsInFlight,
+      AddressPolicy addressPolicy) {
+
+    public Delivery {
+      if (maxResponseBytes < responseExcerptBytes) {
+        throw new IllegalArgumentException(
+            "relay.delivery.max-response-bytes (" + maxResponseBytes + ") must not be below"
+                + " relay.delivery.response-excerpt-bytes (" + responseExcerptBytes + ")");
+      }
+    }
+  }
 
   public static RelaySettings from(Config config) {
     Config relay = config.getConfig("relay");
@@ -52,6 +65,9 @@ public record RelaySettings(
                 retry.getInt("max-retries"),
                 retry.getDuration("max-window"),
                 retry.getDouble("jitter"),
-                retry.getDuration("max-retry-after"))));
+                retry.getDuration("max-retry-after")),
+            delivery.getInt("max-response-bytes"),
+            delivery.getInt("max-tests-in-flight"),
+            AddressPolicy.allowing(delivery.getString("allowed-networks"))));
   }
 }

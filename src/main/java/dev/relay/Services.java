@@ -37,7 +37,11 @@ public record Services(
         system,
         new DestinationEntity.Setup(
             catalog,
-            new HttpDelivery(system, settings.delivery().responseExcerptBytes()),
+            new HttpDelivery(
+                system,
+                settings.delivery().addressPolicy(),
+                settings.delivery().responseExcerptBytes(),
+                settings.delivery().maxResponseBytes()),
             settings.delivery(),
             settings.readSideTags(),
             clock));

@@ -91,4 +91,14 @@ class RunCommandIT {
       assertEquals(200, tracked.statusCode(), tracked.body());
     }
   }
+
+  @Test
+  void aBadAllowedNetworkStopsTheNodeAtStartNamingTheKey() throws Exception {
+    Map<String, String> env = Map.of("RELAY_DATA_DIR", work.resolve("bad").toString(), "RELAY_ALLOWED_NETWORKS", "127.0.0.0/8, 10.0.0.0/33");
+    try (RelayProcess node = RelayProcess.start(RelayProcess.jar(), env, RelayProcess.freePorts(3), work.resolve("bad.log"))) {
+      assertEquals(1, node.awaitExit(Duration.ofSeconds(30)));
+      String log = Files.readString(node.log);
+      assertTrue(log.contains("Relay could not start: relay.delivery.allowed-networks: '10.0.0.0/33' is not an IP address or CIDR range"), log);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.delivery.Outcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A kind of destination (webhook, Customer.io, Mixpanel, ...): what its settings look like, which
@@ -30,6 +31,22 @@ public interface DestinationType {
   /** How many payloads of one action may go in one request with these settings. */
   default int batchSize(JsonNode settings) {
     return 1;
+  }
+
+  /**
+   * The URLs requests with these settings go to, checked when the settings are saved (no user
+   * information; no IP address the node may not connect to).
+   */
+  default List<String> endpoints(JsonNode settings) {
+    return List.of();
+  }
+
+  /**
+   * Why settings that fit the schema still cannot be sent (e.g. a header the HTTP client must not
+   * be given); empty when they can.
+   */
+  default Optional<String> settingsProblem(JsonNode settings) {
+    return Optional.empty();
   }
 
   /** How long to wait for the destination's answer. */

@@ -12,6 +12,8 @@ import java.util.function.BiConsumer;
 /**
  * Destination settings read through their JSON Schema: which values are secret ({@code "writeOnly":
  * true} on a property: every string under it), masking them for responses, and applying a patch.
+ * URLs ({@code "format": "uri"}) are shown with their query values and user information masked
+ * (see {@link UrlMask}).
  */
 public final class Settings {
 
@@ -20,10 +22,11 @@ public final class Settings {
 
   private Settings() {}
 
-  /** A copy of {@code settings} with every secret replaced by {@link #MASK}. */
+  /** A copy of {@code settings} with every secret replaced by {@link #MASK}, and URLs masked. */
   public static ObjectNode masked(JsonNode schema, ObjectNode settings) {
     ObjectNode copy = settings.deepCopy();
     forEachSecret(schema, copy, (parent, key) -> parent.put(key, MASK));
+    forEachUrl(schema, copy, (parent, key) -> parent.put(key, UrlMask.mask(parent.get(key).asText())));
     return copy;
   }
 
@@ -62,7 +65,10 @@ public final class Settings {
     }
   }
 
-  /** Puts back, from {@code original} at the same place, every secret that reads {@link #MASK}. */
+  /**
+   * Puts back, from {@code original} at the same place, every secret that reads {@link #MASK} and
+   * every URL that reads as the original's masked form.
+   */
   private static void keepMaskedSecrets(JsonNode schema, ObjectNode merged, JsonNode original, boolean secret) {
     List<String> keys = new ArrayList<>();
     merged.fieldNames().forEachRemaining(keys::add);
@@ -75,6 +81,9 @@ public final class Settings {
       JsonNode value = merged.get(key);
       JsonNode before = original.path(key);
       if (secretHere && value instanceof TextNode && MASK.equals(value.asText()) && before.isTextual()) {
+        merged.set(key, before);
+      } else if (isUrl(propertySchema) && value instanceof TextNode && before.isTextual()
+          && value.asText().equals(UrlMask.mask(before.asText()))) {
         merged.set(key, before);
       } else if (value instanceof ObjectNode object) {
         keepMaskedSecrets(propertySchema, object, before, secretHere);
@@ -99,6 +108,28 @@ public final class Settings {
         forEachSecret(propertySchema, object, secret);
       }
     }
+  }
+
+  /** Calls {@code url(parent, key)} for every string value of a {@code "format": "uri"} property. */
+  private static void forEachUrl(JsonNode schema, ObjectNode value, BiConsumer<ObjectNode, String> url) {
+    List<String> keys = new ArrayList<>();
+    value.fieldNames().forEachRemaining(keys::add);
+    for (String key : keys) {
+      JsonNode propertySchema = schema.path("properties").path(key);
+      if (propertySchema.isMissingNode()) {
+        propertySchema = schema.path("additionalProperties");
+      }
+      JsonNode child = value.get(key);
+      if (isUrl(propertySchema) && child instanceof TextNode) {
+        url.accept(value, key);
+      } else if (child instanceof ObjectNode object && propertySchema.isObject()) {
+        forEachUrl(propertySchema, object, url);
+      }
+    }
+  }
+
+  private static boolean isUrl(JsonNode propertySchema) {
+    return "uri".equals(propertySchema.path("format").asText());
   }
 
   private static void allStrings(ObjectNode parent, String key, BiConsumer<ObjectNode, String> secret) {

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Sends each event (or a batch of them) as JSON to a URL of the customer's choice. Settings: {@code
@@ -41,7 +43,8 @@ public final class WebhookDestination implements DestinationType {
         "required": ["url"],
         "additionalProperties": false,
         "properties": {
-          "url": {"type": "string", "pattern": "^https?://[^\\\\s]+$", "description": "Where to send the events (http or https)."},
+          "url": {"type": "string", "format": "uri", "pattern": "^https?://[^\\\\s]+$",
+                  "description": "Where to send the events (http or https). Credentials go in headers, not in the URL; query values are masked in responses."},
           "method": {"enum": ["POST", "PUT", "PATCH"], "default": "POST", "description": "HTTP method."},
           "headers": {"type": "object", "additionalProperties": {"type": "string"}, "writeOnly": true,
                       "description": "Headers sent with every request, e.g. Authorization. Their values are secret."},
@@ -76,6 +79,24 @@ public final class WebhookDestination implements DestinationType {
   @Override
   public int batchSize(JsonNode settings) {
     return settings.path("batchSize").asInt(1);
+  }
+
+  @Override
+  public List<String> endpoints(JsonNode settings) {
+    return settings.path("url").isTextual() ? List.of(settings.path("url").asText()) : List.of();
+  }
+
+  @Override
+  public Optional<String> settingsProblem(JsonNode settings) {
+    Iterator<Map.Entry<String, JsonNode>> headers = settings.path("headers").fields();
+    while (headers.hasNext()) {
+      Map.Entry<String, JsonNode> header = headers.next();
+      Optional<String> problem = HeaderRules.problem(header.getKey(), header.getValue().asText());
+      if (problem.isPresent()) {
+        return problem.map(p -> "headers: " + p);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

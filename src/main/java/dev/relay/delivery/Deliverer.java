@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sends a request to a destination. The future fails on a network error or when no answer came
- * within {@code timeout}; any HTTP answer, whatever its status, completes it.
+ * Sends a request to a destination. The future fails on a network error, with {@link
+ * AddressRefused} when the destination's address may not be reached, when no complete answer came
+ * within {@code timeout}, or when the answer's body is longer than the node reads; any other HTTP
+ * answer, whatever its status, completes it.
  */
 public interface Deliverer {
   CompletionStage<DeliveryResponse> send(OutgoingRequest request, Duration timeout);

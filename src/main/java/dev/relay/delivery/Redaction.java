@@ -1,6 +1,7 @@
 package dev.relay.delivery;
 
 import dev.relay.catalog.OutgoingRequest;
+import dev.relay.catalog.UrlMask;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -9,7 +10,8 @@ import java.util.Set;
 
 /**
  * The request as the audit trail keeps it: credentials replaced by {@code [redacted]} wherever they
- * appear (headers, URL, body), authentication headers always redacted, the body cut at a bound.
+ * appear (headers, URL, body), authentication headers always redacted, the URL's query values and
+ * user information masked ({@link UrlMask}), the body cut at a bound.
  */
 public final class Redaction {
 
@@ -37,7 +39,7 @@ public final class Redaction {
     if (body.length() > maxBodyChars) {
       body = body.substring(0, maxBodyChars) + "…[truncated " + (body.length() - maxBodyChars) + " chars]";
     }
-    return new OutgoingRequest(request.method(), scrub(request.url(), secrets), headers, body);
+    return new OutgoingRequest(request.method(), UrlMask.mask(scrub(request.url(), secrets)), headers, body);
   }
 
   private static String scrub(String text, Collection<String> secrets) {

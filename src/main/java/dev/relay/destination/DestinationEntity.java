@@ -13,6 +13,7 @@ import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Settings;
+import dev.relay.delivery.AddressRefused;
 import dev.relay.delivery.Deliverer;
 import dev.relay.delivery.DeliveryResponse;
 import dev.relay.delivery.Outcome;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -148,7 +150,12 @@ public final class DestinationEntity
   public record TestCall(String itemId, String actionId, String actionName, Exchange exchange)
       implements CborSerializable {}
 
-  public record TestReport(List<TestResult> results) implements CborSerializable {}
+  /** What the test calls sent and got; {@code busy} when refused: too many test requests in flight. */
+  public record TestReport(List<TestResult> results, boolean busy) implements CborSerializable {
+    public TestReport(List<TestResult> results) {
+      this(results, false);
+    }
+  }
 
   public record TestResult(
       String actionId,
@@ -164,14 +171,16 @@ public final class DestinationEntity
 
   /**
    * One request and what came of it: the request as recorded (credentials redacted), and the answer
-   * or the error.
+   * or the error; {@code addressRefused} when the error is that the destination's address may not be
+   * connected to, which retrying cannot fix.
    */
   public record Exchange(
       Instant startedAt,
       long durationMs,
       OutgoingRequest request,
       Optional<DeliveryResponse> response,
-      Optional<String> error)
+      Optional<String> error,
+      boolean addressRefused)
       implements CborSerializable {}
 
   /** Journal the attempts finished since the last time, in one write. */
@@ -452,6 +461,8 @@ public final class DestinationEntity
   private final Set<String> inFlight = new HashSet<>();
 
   private int requestsInFlight;
+  /** Requests of the API call tester in flight, bounded by max-tests-in-flight. */
+  private int testRequestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
   private CompiledActions compiled;
   private JsonNode secretsOf;
@@ -581,7 +592,7 @@ public final class DestinationEntity
       return reject(create.replyTo(), Problem.INVALID, "name: required");
     }
     ObjectNode settings = create.settings() != null ? create.settings() : JsonNodeFactory.instance.objectNode();
-    Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type.get(), settings);
+    Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type.get(), settings, setup.settings().addressPolicy());
     List<ActionConfig> actions =
         create.actions().map(DestinationRules::withIds).orElseGet(() -> DestinationRules.defaultActions(type.get()));
     problem = problem.or(() -> DestinationRules.actionsProblem(type.get(), actions));
@@ -598,7 +609,7 @@ public final class DestinationEntity
   private ReplyEffect<Event, State> onUpdateSettings(State state, UpdateSettings update) {
     DestinationType type = typeOf(state);
     ObjectNode settings = Settings.patched(type.settingsSchema(), state.config().settings(), update.patch());
-    Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type, settings);
+    Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type, settings, setup.settings().addressPolicy());
     if (problem.isPresent()) {
       return reject(update.replyTo(), Problem.INVALID, problem.get());
     }
@@ -764,6 +775,11 @@ public final class DestinationEntity
     if (queued.isEmpty()) {
       return Effect().reply(test.replyTo(), new TestReport(List.of()));
     }
+    // Refused whole rather than queued; one test may always run, whatever its number of actions.
+    if (testRequestsInFlight > 0 && testRequestsInFlight + queued.size() > setup.settings().maxTestsInFlight()) {
+      return Effect().reply(test.replyTo(), new TestReport(List.of(), true));
+    }
+    testRequestsInFlight += queued.size();
     return Effect()
         .persist(List.copyOf(queued))
         .thenRun(
@@ -785,6 +801,7 @@ public final class DestinationEntity
 
   /** Test calls end delivered or failed, never retried. */
   private ReplyEffect<Event, State> onTestsFinished(State state, TestsFinished finished) {
+    testRequestsInFlight -= finished.calls().size();
     List<Event> records = new ArrayList<>();
     List<TestResult> results = new ArrayList<>();
     for (TestCall call : finished.calls()) {
@@ -890,7 +907,7 @@ public final class DestinationEntity
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(
           new Exchange(startedAt, 0, new OutgoingRequest("", "", Map.of(), ""), Optional.empty(),
-              Optional.of("could not build the request: " + e.getMessage())));
+              Optional.of("could not build the request: " + e.getMessage()), false));
     }
     OutgoingRequest recorded = Redaction.redact(request, secrets(type, settings), setup.settings().recordedRequestBytes());
     return setup.deliverer()
@@ -902,7 +919,8 @@ public final class DestinationEntity
                     (System.nanoTime() - started) / 1_000_000,
                     recorded,
                     Optional.ofNullable(response),
-                    failure == null ? Optional.empty() : Optional.of(describe(failure))));
+                    failure == null ? Optional.empty() : Optional.of(describe(failure)),
+                    failure != null && AddressRefused.in(failure).isPresent()));
   }
 
   private static JsonNode payload(JsonNode mapped) {
@@ -910,7 +928,8 @@ public final class DestinationEntity
   }
 
   private static String describe(Throwable failure) {
-    Throwable cause = failure;
+    // The deliverer's own failure, not the CompletionException a composed future wraps it in.
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     while (cause.getCause() != null && cause.getMessage() == null) {
       cause = cause.getCause();
     }
@@ -987,8 +1006,14 @@ public final class DestinationEntity
         outcomes);
   }
 
-  /** What a response means, by the destination type's reading of it; no answer means retry. */
+  /**
+   * What a response means, by the destination type's reading of it; no answer means retry, but for
+   * a refused address, which no retry changes.
+   */
   private Outcome verdict(State state, Exchange exchange) {
+    if (exchange.addressRefused()) {
+      return Outcome.FAILED;
+    }
     return exchange.response()
         .map(r -> typeOf(state).readResponse(r.status(), r.bodyExcerpt()))
         .orElse(Outcome.RETRY);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.Ids;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
+import dev.relay.delivery.AddressPolicy;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
 import dev.relay.mapping.Trigger;
@@ -23,12 +24,43 @@ final class DestinationRules {
 
   private DestinationRules() {}
 
-  /** Why these settings are refused; empty when they are fine. */
-  static Optional<String> settingsProblem(Catalog catalog, DestinationType type, JsonNode settings) {
+  /**
+   * Why these settings are refused; empty when they are fine. Besides the type's own rules: no
+   * credentials in a URL (they would show wherever the URL does), and no IP address literal the
+   * node may not connect to (a host name is checked each time it is resolved, at send time).
+   */
+  static Optional<String> settingsProblem(
+      Catalog catalog, DestinationType type, JsonNode settings, AddressPolicy addresses) {
     if (settings == null || !settings.isObject()) {
       return Optional.of("settings must be an object");
     }
-    return catalog.problems(type, settings);
+    return catalog
+        .problems(type, settings)
+        .or(() -> type.settingsProblem(settings))
+        .or(() -> type.endpoints(settings).stream().flatMap(url -> urlProblem(url, addresses).stream()).findFirst());
+  }
+
+  static Optional<String> urlProblem(String url, AddressPolicy addresses) {
+    // Read by hand rather than with java.net.URI, which refuses characters (| { } ^) that the HTTP
+    // client sends and that saved URLs may already contain.
+    int scheme = url.indexOf("://");
+    if (scheme < 0) {
+      return Optional.empty(); // the schema's pattern requires http(s)://
+    }
+    int end = scheme + 3;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    String authority = url.substring(scheme + 3, end);
+    if (authority.contains("@")) {
+      return Optional.of(
+          "url: credentials in the URL are not accepted; put them in the headers setting"
+              + " (e.g. Authorization), whose values are kept secret");
+    }
+    String host = authority.startsWith("[") && authority.contains("]")
+        ? authority.substring(0, authority.indexOf(']') + 1)
+        : authority.replaceFirst(":[0-9]*$", "");
+    return addresses.literalRefusal(host).map(refusal -> "url: " + refusal);
   }
 
   /** Why these actions are refused; empty when they are fine. */

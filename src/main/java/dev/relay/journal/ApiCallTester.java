@@ -75,6 +75,17 @@ final class ApiCallTester {
         .exceptionally(
             failure -> {
               throw ApiError.unavailable("destination " + destinationId + " did not finish the test in time; try again");
+            })
+        .thenApply(
+            report -> {
+              if (report.busy()) {
+                // 429, not 503: the node is fine; this caller has too many tests of this destination running.
+                throw new ApiError(
+                    429,
+                    "destination " + destinationId + " has as many test requests in flight as it may"
+                        + " (relay.delivery.max-tests-in-flight); try again when they have finished");
+              }
+              return report;
             });
   }
 

@@ -3,6 +3,7 @@ package dev.relay.journal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.catalog.UrlMask;
 import dev.relay.delivery.Outcome;
 import dev.relay.destination.DestinationEntity.ActionDiscarded;
 import dev.relay.destination.DestinationEntity.ActionQueued;
@@ -219,7 +220,8 @@ final class JournalChanges {
             startedAt,
             attempt.durationMs(),
             attempt.request().method(),
-            attempt.request().url(),
+            // Attempts journaled before URLs were masked when recorded get masked here (on a rebuild).
+            UrlMask.mask(attempt.request().url()),
             json(attempt.request().headers()),
             attempt.request().body(),
             attempt.responseStatus().orElse(null),

@@ -81,4 +81,28 @@ class SettingsTest {
     String problem = catalog.problems(webhook, json("{\"url\":\"ftp://x.test/\"}")).orElseThrow();
     assertTrue(problem.contains("url"), problem);
   }
+
+  @Test
+  void urlQueryValuesAndUserInformationAreMaskedInTheView() throws Exception {
+    ObjectNode settings = json("{\"url\":\"https://u:p@x.test/h?api_key=sk_1&v=2\"}");
+    JsonNode masked = Settings.masked(webhook.settingsSchema(), settings);
+    assertEquals("https://********@x.test/h?api_key=********&v=********", masked.path("url").asText());
+    assertEquals("https://u:p@x.test/h?api_key=sk_1&v=2", settings.path("url").asText(), "the original is untouched");
+  }
+
+  @Test
+  void aMaskedUrlSentBackKeepsTheRealOneAndANewUrlReplacesIt() throws Exception {
+    ObjectNode current = json("{\"url\":\"https://x.test/h?api_key=sk_1\"}");
+    ObjectNode sentBack = json("{\"url\":\"https://x.test/h?api_key=" + Settings.MASK + "\",\"timeoutMs\":500}");
+    ObjectNode kept = Settings.patched(webhook.settingsSchema(), current, sentBack);
+    assertEquals("https://x.test/h?api_key=sk_1", kept.path("url").asText());
+    assertEquals(500, kept.path("timeoutMs").asInt());
+    ObjectNode changed = Settings.patched(webhook.settingsSchema(), current, json("{\"url\":\"https://x.test/h?api_key=sk_2\"}"));
+    assertEquals("https://x.test/h?api_key=sk_2", changed.path("url").asText());
+  }
+
+  @Test
+  void aUrlWithAQueryStillFitsTheSchema() throws Exception {
+    assertEquals(Optional.empty(), catalog.problems(webhook, json("{\"url\":\"https://x.test/h?api_key=1&x=%20y\"}")));
+  }
 }

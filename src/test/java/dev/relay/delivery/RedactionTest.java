@@ -54,4 +54,11 @@ class RedactionTest {
     OutgoingRequest redacted = Redaction.redact(request(Map.of(), "https://x.test/", "x".repeat(50)), List.of(), 10);
     assertEquals("xxxxxxxxxx…[truncated 40 chars]", redacted.body());
   }
+
+  @Test
+  void queryValuesAndUserInformationOfTheUrlAreMaskedForTheRecord() {
+    OutgoingRequest redacted =
+        Redaction.redact(request(Map.of(), "https://user:pw@x.test/h?api_key=k1&region=eu", "{}"), List.of(), 1000);
+    assertEquals("https://********@x.test/h?api_key=********&region=********", redacted.url());
+  }
 }

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.relay.delivery.Outcome;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
 import dev.relay.destination.DestinationEntity.ItemOutcome;
+import dev.relay.testing.EndlessResponder;
 import dev.relay.testing.NodePerClass;
 import dev.relay.testing.Journal;
 import dev.relay.testing.StandInDestination;
@@ -55,6 +56,10 @@ abstract class DeliveryIntegrationTest extends NodePerClass {
   }
 
   void accept(String destinationId, int count) {
+    accept(destinationId, count, "m");
+  }
+
+  void accept(String destinationId, int count, String prefix) {
     List<ObjectNode> events = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       events.add(
@@ -63,7 +68,7 @@ abstract class DeliveryIntegrationTest extends NodePerClass {
               .put("type", "track")
               .put("event", "Order Completed")
               .put("userId", "u-" + i)
-              .put("messageId", destinationId + "-m-" + i));
+              .put("messageId", destinationId + "-" + prefix + "-" + i));
     }
     try {
       DestinationEntity.Accepted accepted =
@@ -205,6 +210,98 @@ abstract class DeliveryIntegrationTest extends NodePerClass {
     assertEquals(Outcome.RETRY, first.items().get(0).outcome());
     assertTrue(first.error().orElse("").contains("300 ms"), first.error().toString());
     assertTrue(first.durationMs() < 2000, "gave up after " + first.durationMs() + " ms");
+  }
+
+  @Test
+  void anEndlessAnswerIsCutItsConnectionDroppedAndTheAttemptRecordedAsFailed() {
+    try (EndlessResponder endless = EndlessResponder.fast()) {
+      String id = createWebhook(Map.of("url", endless.url("/stream"), "timeoutMs", 2000));
+      accept(id, 1);
+      await(WAIT, "the first attempt is journaled", () -> !attempts(id).isEmpty());
+      AttemptRecorded first = attempts(id).get(0);
+      assertTrue(first.error().isPresent(), "recorded as a failure: " + first);
+      assertTrue(first.responseStatus().isEmpty(), "an answer that never ends is no answer: " + first);
+      assertEquals(Outcome.RETRY, first.items().get(0).outcome());
+      await(Duration.ofSeconds(5), "the client closes the connection", () -> endless.closedByClient() >= 1);
+      // Read on, the server would write hundreds of MB a second; unread, only the socket buffers fill.
+      long most = endless.mostWrittenOnOneConnection();
+      System.out.println("endless answer through a node: " + first.error().get() + "; most bytes on one connection " + most);
+      assertTrue(most < 16L * 1024 * 1024, "one connection carried " + most + " bytes");
+      node.admin("POST", "/api/destinations/" + id + "/disable");
+    }
+  }
+
+  @Test
+  void urlQueryValuesAreMaskedInEveryAnswerAndTheAuditTrailButSentForReal() {
+    String secret = "sk_live_q5ecret";
+    String id = createWebhook(Map.of("url", standIn.url("/h?api_key=" + secret + "&region=eu")));
+    String masked = standIn.url("/h?api_key=********&region=********");
+    TestNode.Answer shown = node.admin("GET", "/api/destinations/" + id);
+    assertEquals(masked, shown.json().path("settings").path("url").asText());
+    assertFalse(node.admin("GET", "/api/destinations").body().contains(secret), "nor in the list");
+    accept(id, 1);
+    await(WAIT, "delivered", () -> delivered(id) == 1);
+    assertEquals("/h?api_key=" + secret + "&region=eu", standIn.received().get(0).path(), "the real URL is used");
+    assertEquals(masked, attempts(id).get(0).request().url(), "the journal keeps the masked URL");
+
+    TestNode.Answer tested = node.admin("POST", "/api/destinations/" + id + "/test", Map.of("type", "track"));
+    assertEquals(200, tested.status(), tested.body());
+    assertEquals(masked, tested.json().path("results").get(0).path("request").path("url").asText());
+    assertFalse(tested.body().contains(secret), tested.body());
+    assertEquals("/h?api_key=" + secret + "&region=eu", standIn.received().get(1).path());
+
+    String journal = "/api/destinations/" + id + "/journal";
+    await(WAIT, "the delivered action in the journal API", () -> node.admin("GET", journal + "?status=delivered").json().path("items").size() == 2);
+    for (JsonNode item : node.admin("GET", journal + "?status=delivered").json().path("items")) {
+      TestNode.Answer detail = node.admin("GET", journal + "/" + item.path("id").asText());
+      assertEquals(masked, detail.json().path("attemptLog").get(0).path("request").path("url").asText());
+      assertFalse(detail.body().contains(secret), detail.body());
+    }
+
+    // Sent back as shown, the masked URL keeps the real one.
+    TestNode.Answer patched = node.admin("PATCH", "/api/destinations/" + id + "/settings", Map.of("url", masked, "timeoutMs", 5000));
+    assertEquals(200, patched.status(), patched.body());
+    accept(id, 1, "again");
+    await(WAIT, "delivered again (the test call counts as one)", () -> delivered(id) == 3);
+    assertEquals("/h?api_key=" + secret + "&region=eu", standIn.received().get(2).path());
+  }
+
+  @Test
+  void credentialsInTheUrlAreRefusedWhenSaved() {
+    String url = standIn.url("/h").replace("://", "://user:pa55word@");
+    TestNode.Answer refused = node.admin("POST", "/api/destinations", Map.of("name", "x", "type", "webhook", "settings", Map.of("url", url)));
+    assertEquals(400, refused.status(), refused.body());
+    assertTrue(refused.json().path("error").asText().startsWith("url: credentials in the URL are not accepted; put them in the headers setting"), refused.body());
+    assertFalse(refused.body().contains("pa55word"));
+    String id = createWebhook(Map.of("url", standIn.url("/h")));
+    TestNode.Answer patched = node.admin("PATCH", "/api/destinations/" + id + "/settings", Map.of("url", url));
+    assertEquals(400, patched.status(), patched.body());
+    assertEquals(standIn.url("/h"), node.admin("GET", "/api/destinations/" + id).json().path("settings").path("url").asText());
+  }
+
+  @Test
+  void headersThatCannotBeSentSafelyAreRefusedWhenSavedNamingTheHeader() {
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("X-Token", "secret-1\r\nX-Injected: yes");
+    refused.put("X-Line", "secret-2\nmore");
+    refused.put("X-Nul", "secret-3\u0000");
+    refused.put("Bad Name", "v");
+    refused.put("X-Colon:", "v");
+    for (String reserved : List.of("Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE", "Trailer", "Proxy-Authorization")) {
+      refused.put(reserved, "v");
+    }
+    String id = createWebhook(Map.of("url", standIn.url("/h")));
+    refused.forEach(
+        (name, value) -> {
+          TestNode.Answer created =
+              node.admin("POST", "/api/destinations", Map.of("name", "x", "type", "webhook", "settings", Map.of("url", standIn.url("/h"), "headers", Map.of(name, value))));
+          assertEquals(400, created.status(), name + " -> " + created.body());
+          assertTrue(created.json().path("error").asText().startsWith("headers: header '" + name + "'"), created.body());
+          assertFalse(created.body().contains("secret-"), "the value is not echoed: " + created.body());
+          TestNode.Answer patched = node.admin("PATCH", "/api/destinations/" + id + "/settings", Map.of("headers", Map.of(name, value)));
+          assertEquals(400, patched.status(), name + " -> " + patched.body());
+        });
+    assertTrue(node.admin("GET", "/api/destinations/" + id).json().path("settings").path("headers").isMissingNode(), "no patch was applied");
   }
 
   @Test

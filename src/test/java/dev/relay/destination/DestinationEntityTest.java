@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.RelaySettings;
 import dev.relay.catalog.Catalog;
+import dev.relay.delivery.AddressPolicy;
 import dev.relay.delivery.Outcome;
 import dev.relay.delivery.RetryPolicy;
 import dev.relay.destination.DestinationEntity.Accept;
@@ -74,7 +75,8 @@ class DestinationEntityTest {
     RelaySettings.Delivery settings =
         new RelaySettings.Delivery(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
-            new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)));
+            new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
+            65_536, 2, AddressPolicy.strict());
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock);
     return EventSourcedBehaviorTestKit.create(
@@ -275,6 +277,31 @@ class DestinationEntityTest {
   }
 
   @Test
+  void aRefusedAddressFailsTheActionAtOnceWithTheReason() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    String reason = "refused to connect to 10.0.0.5: private address; see relay.delivery.allowed-networks";
+    deliverer.next().refuseAddress(reason);
+    AttemptRecorded recorded = awaitAttempt(1);
+    assertEquals(Optional.of(reason), recorded.error());
+    assertEquals(Outcome.FAILED, recorded.items().get(0).outcome(), "retrying cannot change the address");
+    assertEquals(Optional.empty(), recorded.items().get(0).nextAttemptAt());
+    assertEquals(0, entity.getState().pendingCount());
+    clock.advance(Duration.ofHours(1));
+    entity.runCommand(new DestinationEntity.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anIpLiteralThePolicyRefusesIsRefusedWhenSaved() {
+    Reply reply = create("{\"url\":\"http://10.0.0.5/h\"}");
+    assertInstanceOf(DestinationEntity.Rejected.class, reply);
+    assertEquals(
+        "url: refused to connect to 10.0.0.5: private address; see relay.delivery.allowed-networks",
+        ((DestinationEntity.Rejected) reply).message());
+  }
+
+  @Test
   void retryAfterIsHonoured() {
     create("{\"url\":\"https://x.test/\"}");
     accept(track("m-1", "A"));
@@ -436,6 +463,57 @@ class DestinationEntityTest {
     clock.advance(Duration.ofHours(1));
     entity.runCommand(new DestinationEntity.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void testRequestsBeyondTheBoundAreRefusedBusyWithoutSendingOrJournaling() {
+    create("{\"url\":\"https://x.test/\"}"); // max-tests-in-flight is 2 here
+    var first = testKit.<DestinationEntity.TestReport>createTestProbe();
+    var second = testKit.<DestinationEntity.TestReport>createTestProbe();
+    var third = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(track("m-t1", "Tested"), first.ref()));
+    entity.runCommand(new DestinationEntity.SendTest(track("m-t2", "Tested"), second.ref()));
+    ScriptedDeliverer.Sent one = deliverer.next();
+    ScriptedDeliverer.Sent two = deliverer.next();
+    long queuedBefore = journaled(ActionQueued.class);
+
+    entity.runCommand(new DestinationEntity.SendTest(track("m-t3", "Tested"), third.ref()));
+    DestinationEntity.TestReport refused = third.receiveMessage(Duration.ofSeconds(5));
+    assertTrue(refused.busy());
+    assertTrue(refused.results().isEmpty());
+    deliverer.expectNothing(Duration.ofMillis(200));
+    assertEquals(queuedBefore, journaled(ActionQueued.class), "nothing journaled for a refused test");
+
+    one.answer(200);
+    assertFalse(first.receiveMessage(Duration.ofSeconds(5)).busy());
+    entity.runCommand(new DestinationEntity.SendTest(track("m-t4", "Tested"), third.ref()));
+    deliverer.next().answer(200);
+    assertEquals(Outcome.DELIVERED, third.receiveMessage(Duration.ofSeconds(5)).results().get(0).outcome(), "a freed slot is usable again");
+    two.answer(200);
+    assertFalse(second.receiveMessage(Duration.ofSeconds(5)).busy());
+  }
+
+  @Test
+  void aTestWithMoreActionsThanTheBoundRunsAloneButNotBesideAnother() {
+    create("{\"url\":\"https://x.test/\"}");
+    List<ActionConfig> actions = new java.util.ArrayList<>();
+    for (String name : List.of("Send", "Again", "Third")) {
+      actions.add(new ActionConfig(null, name, "send", "type = \"track\"", json("{\"@path\":\"$.\"}"), true));
+    }
+    run(replyTo -> new DestinationEntity.ReplaceActions(actions, replyTo));
+    var wide = testKit.<DestinationEntity.TestReport>createTestProbe();
+    var other = testKit.<DestinationEntity.TestReport>createTestProbe();
+    entity.runCommand(new DestinationEntity.SendTest(track("m-w", "Tested"), wide.ref()));
+    List<ScriptedDeliverer.Sent> three = List.of(deliverer.next(), deliverer.next(), deliverer.next());
+    entity.runCommand(new DestinationEntity.SendTest(track("m-o", "Tested"), other.ref()));
+    assertTrue(other.receiveMessage(Duration.ofSeconds(5)).busy());
+    three.forEach(sent -> sent.answer(200));
+    assertEquals(3, wide.receiveMessage(Duration.ofSeconds(5)).results().size());
+  }
+
+  private long journaled(Class<?> type) {
+    return PersistenceTestKit.create(testKit.system()).persistedInStorage("Destination|" + destinationId).stream()
+        .filter(type::isInstance).count();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.relay.catalog.OutgoingRequest;
+import dev.relay.delivery.AddressRefused;
 import dev.relay.delivery.Deliverer;
 import dev.relay.delivery.DeliveryResponse;
 import java.net.ConnectException;
@@ -29,6 +30,11 @@ final class ScriptedDeliverer implements Deliverer {
 
     void refuseConnection() {
       answer.completeExceptionally(new ConnectException("Connection refused"));
+    }
+
+    /** The address policy refused the destination's address, as the deliverer reports it. */
+    void refuseAddress(String message) {
+      answer.completeExceptionally(new java.util.concurrent.CompletionException(new AddressRefused(message)));
     }
   }
 

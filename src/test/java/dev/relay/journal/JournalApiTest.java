@@ -263,6 +263,39 @@ abstract class JournalApiTest {
     }
   }
 
+  @Test
+  void testerAnswers429BeyondTheTestsInFlightOfADestinationAndSendsNothingMore() throws Exception {
+    try (StandInDestination own = StandInDestination.start()) {
+      own.alwaysAnswer(Answer.status(200).after(Duration.ofSeconds(2)));
+      String id = Traffic.webhook(node, own);
+      String test = "/api/destinations/" + id + "/test";
+      int bound = node.node().settings().delivery().maxTestsInFlight();
+      java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(bound);
+      try {
+        List<java.util.concurrent.Future<TestNode.Answer>> running = new ArrayList<>();
+        for (int i = 0; i < bound; i++) {
+          running.add(callers.submit(() -> node.admin("POST", test, Map.of("type", "track"))));
+        }
+        own.awaitRequests(bound, Duration.ofSeconds(10));
+
+        TestNode.Answer refused = node.admin("POST", test, Map.of("type", "track"));
+        assertEquals(429, refused.status(), refused.body());
+        assertTrue(refused.json().path("error").asText().contains("relay.delivery.max-tests-in-flight"), refused.body());
+        assertEquals(bound, own.received().size(), "the refused test sent nothing");
+
+        for (java.util.concurrent.Future<TestNode.Answer> call : running) {
+          TestNode.Answer answer = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
+          assertEquals(200, answer.status(), answer.body());
+          assertEquals("delivered", answer.json().path("results").get(0).path("outcome").asText());
+        }
+        own.alwaysAnswer(Answer.status(200));
+        assertEquals(200, node.admin("POST", test, Map.of("type", "track")).status(), "free again once they finished");
+      } finally {
+        callers.shutdownNow();
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static void accept(String id, ObjectNode... events) {

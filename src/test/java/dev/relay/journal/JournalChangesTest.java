@@ -99,6 +99,18 @@ class JournalChangesTest {
             T0, test));
   }
 
+  @Test
+  void anAttemptJournaledWithAnUnmaskedUrlIsShownMasked() throws Exception {
+    Journaled old =
+        new Journaled(
+            DST, 2,
+            new AttemptRecorded(
+                "act_1", T0, 5, new OutgoingRequest("POST", "https://x.test/hook?api_key=sk_old", Map.of(), "{}"),
+                Optional.of(200), Optional.of("{}"), Optional.empty(), List.of(item("itm_a", 1, Outcome.DELIVERED, null))));
+    JournalChanges changes = JournalChanges.of(List.of(queued(1, "itm_a", false), old), ids -> List.of(), MAPPER);
+    assertEquals("https://x.test/hook?api_key=********", changes.attempts.get(0).url());
+  }
+
   private static Journaled attempt(long seq, long durationMs, int status, ItemOutcome... items) {
     return new Journaled(
         DST,

@@ -58,6 +58,8 @@ public final class RelayProcess implements AutoCloseable {
 
   public static RelayProcess start(Path jar, Map<String, String> env, int[] ports, Path log) {
     Map<String, String> environment = new HashMap<>(env);
+    // Stand-in destinations listen on loopback, which is refused by default; a test may say otherwise.
+    environment.putIfAbsent("RELAY_ALLOWED_NETWORKS", "127.0.0.0/8");
     environment.put("RELAY_HTTP_PORT", String.valueOf(ports[0]));
     environment.put("RELAY_MANAGEMENT_PORT", String.valueOf(ports[1]));
     environment.put("RELAY_REMOTE_PORT", String.valueOf(ports[2]));
@@ -117,6 +119,19 @@ public final class RelayProcess implements AutoCloseable {
       }
     }
     throw new AssertionError("node not ready within " + atMost + "; log: " + tail());
+  }
+
+  /** Waits for the process to end by itself; its exit code. */
+  public int awaitExit(Duration atMost) {
+    try {
+      if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("node still running after " + atMost + "; log: " + tail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   public boolean isAlive() {

@@ -45,6 +45,8 @@ public final class TestNode implements AutoCloseable {
                         "pekko.remote.artery.canonical.port", 0,
                         "pekko.management.http.port", 0,
                         "relay.http.drain-timeout", "1s",
+                        // Stand-in destinations listen on loopback, which is refused by default.
+                        "relay.delivery.allowed-networks", "127.0.0.0/8",
                         // A lone node waits out this phase when messages reach a region during its
                         // shutdown (apache/pekko#3552): nothing to wait for in tests.
                         "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout", "3s")));
