@@ -40,7 +40,8 @@ public record Services(
             new HttpDelivery(system, settings.delivery().responseExcerptBytes()),
             settings.delivery(),
             settings.readSideTags(),
-            clock));
+            clock,
+            settings.mappingLimits()));
     SourceEntity.init(system, clock);
 
     SourceDirectory directory = new SourceDirectory(system, Duration.ofSeconds(5));

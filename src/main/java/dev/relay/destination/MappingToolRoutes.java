@@ -7,6 +7,7 @@ import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.mapping.Trigger;
 import dev.relay.mapping.TriggerException;
 import java.util.Map;
@@ -21,9 +22,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class MappingToolRoutes extends AllDirectives {
 
   private final ObjectMapper mapper;
+  private final MappingLimits limits;
 
-  public MappingToolRoutes(ObjectMapper mapper) {
+  public MappingToolRoutes(ObjectMapper mapper, MappingLimits limits) {
     this.mapper = mapper;
+    this.limits = limits;
   }
 
   public Route route() {
@@ -36,28 +39,28 @@ public final class MappingToolRoutes extends AllDirectives {
             () -> post(() -> Json.withBody(mapper, body -> Json.ok(mapper, Map.of("matches", test(body)))))));
   }
 
-  private static JsonNode preview(JsonNode body) {
+  private JsonNode preview(JsonNode body) {
     JsonNode event = event(body);
     JsonNode mapping = body.get("mapping");
     if (mapping == null || mapping.isNull()) {
       throw ApiError.badRequest("mapping: required");
     }
     try {
-      JsonNode result = Mapping.compile(mapping).apply(event);
+      JsonNode result = Mapping.compile(mapping, limits).apply(event);
       return result.isMissingNode() ? NullNode.getInstance() : result;
     } catch (MappingException e) {
       throw ApiError.badRequest("invalid mapping: " + e.getMessage());
     }
   }
 
-  private static boolean test(JsonNode body) {
+  private boolean test(JsonNode body) {
     JsonNode event = event(body);
     JsonNode trigger = body.get("trigger");
     if (trigger == null || !trigger.isTextual()) {
       throw ApiError.badRequest("trigger: required, a string");
     }
     try {
-      return Trigger.compile(trigger.asText()).matches(event);
+      return Trigger.compile(trigger.asText(), limits).matches(event);
     } catch (TriggerException e) {
       throw ApiError.badRequest("invalid trigger: " + e.getMessage());
     }

@@ -3,6 +3,7 @@ package dev.relay.destination;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.relay.mapping.MappingLimits;
 import dev.relay.testing.RouteTestSupport;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.testkit.TestRoute;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class MappingToolRoutesTest extends RouteTestSupport {
 
-  private final TestRoute route = sealed(new MappingToolRoutes(JSON).route());
+  private final TestRoute route = sealed(new MappingToolRoutes(JSON, new MappingLimits(4096, 32, 65536)).route());
   private static final String EVENT =
       "{\"type\":\"track\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":129.5,\"currency\":\"eur\"}}";
 
