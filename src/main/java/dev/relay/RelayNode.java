@@ -6,6 +6,7 @@ import dev.relay.http.AdminToken;
 import dev.relay.http.ErrorHandling;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -17,6 +18,7 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ public final class RelayNode {
   private final Database database;
   private final Services services;
   private final ServerBinding binding;
+  private final ServerBinding adminBinding;
   private final Uri managementUri;
 
   private RelayNode(
@@ -45,6 +48,7 @@ public final class RelayNode {
       Database database,
       Services services,
       ServerBinding binding,
+      ServerBinding adminBinding,
       Uri managementUri) {
     this.system = system;
     this.managementUri = managementUri;
@@ -52,11 +56,14 @@ public final class RelayNode {
     this.database = database;
     this.services = services;
     this.binding = binding;
+    this.adminBinding = adminBinding;
   }
 
   /** Starts a node and completes once its HTTP API is bound. */
   public static CompletionStage<RelayNode> start(Config config) {
     RelaySettings settings = RelaySettings.from(config);
+    // Before anything starts: a token too short to use stops the node here.
+    String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
     Database database = Database.open(config);
     try {
       database.createSchemaIfMissing();
@@ -76,31 +83,53 @@ public final class RelayNode {
             });
 
     CompletionStage<Uri> management = joinCluster(system, settings);
-    String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
     Services services = Services.start(system, settings, database);
+    HttpApi api = new HttpApi(services, settings, adminToken);
 
-    return Http.get(system)
-        .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(ErrorHandling.seal(new HttpApi(services, adminToken).route()))
-        .thenCombine(management, (binding, managementUri) -> {
-              // Unbind first, let requests in flight finish, then leave the cluster.
-              binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
+    // With relay.admin.port, /api has a listener of its own and is not on the ingest port at all.
+    Optional<Integer> adminPort = settings.admin().port();
+    CompletionStage<ServerBinding> ingest =
+        bind(system, settings, settings.httpPort(), adminPort.isPresent() ? api.ingest() : api.route());
+    CompletionStage<Optional<ServerBinding>> admin =
+        adminPort.isPresent()
+            ? bind(system, settings, adminPort.get(), api.admin()).thenApply(Optional::of)
+            : CompletableFuture.completedFuture(Optional.empty());
+
+    return ingest
+        .thenCombine(admin, (binding, adminBinding) -> new Bindings(binding, adminBinding.orElse(binding)))
+        .thenCombine(management, (bindings, managementUri) -> {
               Readiness.get(system).ready(HTTP_BOUND);
-              InetSocketAddress address = binding.localAddress();
+              InetSocketAddress address = bindings.http().localAddress();
               log.info(
-                  "Relay node up: HTTP on {}:{}, database {}",
+                  "Relay node up: HTTP on {}:{}{}, database {}",
                   address.getHostString(),
                   address.getPort(),
+                  adminPort.isPresent() ? ", admin API on port " + bindings.admin().localAddress().getPort() : "",
                   database.isPostgres() ? "PostgreSQL" : "H2 in " + settings.dataDir());
-              return new RelayNode(system, settings, database, services, binding, managementUri);
+              return new RelayNode(system, settings, database, services, bindings.http(), bindings.admin(), managementUri);
             })
         .exceptionally(
             failure -> {
               system.terminate();
               throw new IllegalStateException(
-                  "could not bind HTTP on port " + settings.httpPort() + ": " + failure.getMessage(),
+                  "could not bind HTTP on port " + settings.httpPort()
+                      + adminPort.map(port -> " and admin port " + port).orElse("") + ": " + failure.getMessage(),
                   failure);
             });
+  }
+
+  private record Bindings(ServerBinding http, ServerBinding admin) {}
+
+  private static CompletionStage<ServerBinding> bind(
+      ActorSystem<Void> system, RelaySettings settings, int port, Route route) {
+    return Http.get(system)
+        .newServerAt(settings.httpInterface(), port)
+        .bind(ErrorHandling.seal(route))
+        .thenApply(binding -> {
+          // Unbind first, let requests in flight finish, then leave the cluster.
+          binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
+          return binding;
+        });
   }
 
   /** Starts management (health, cluster HTTP) and joins or forms the cluster. */
@@ -131,6 +160,11 @@ public final class RelayNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the admin API: relay.admin.port's listener, else the same as {@link #httpPort()}. */
+  public int adminPort() {
+    return adminBinding.localAddress().getPort();
   }
 
   /** Where management answers: {@code /alive}, {@code /ready}, {@code /cluster/members}. */

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  */
 final class LoadHarness implements AutoCloseable {
 
-  static final String TOKEN = "bench-token";
+  static final String TOKEN = "bench-token-0123456789abcdef0123456";
   private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
 
   final String database = "relay_bench_" + System.currentTimeMillis();
