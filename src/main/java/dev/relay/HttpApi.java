@@ -50,7 +50,8 @@ final class HttpApi extends AllDirectives {
                 () ->
                     concat(
                         new CatalogRoutes(services.catalog(), services.mapper()).route(),
-                        new MappingToolRoutes(services.mapper(), settings.mappingLimits()).route(),
+                        new MappingToolRoutes(
+                            services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
                         sources.sources(),
                         destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
                         services.readSide().adminRoutes())));

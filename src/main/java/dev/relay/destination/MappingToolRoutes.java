@@ -23,10 +23,13 @@ public final class MappingToolRoutes extends AllDirectives {
 
   private final ObjectMapper mapper;
   private final MappingLimits limits;
+  private final int maxEventDepth;
 
-  public MappingToolRoutes(ObjectMapper mapper, MappingLimits limits) {
+  /** {@code maxEventDepth}: the deepest event ingest accepts (relay.ingest.max-nesting-depth). */
+  public MappingToolRoutes(ObjectMapper mapper, MappingLimits limits, int maxEventDepth) {
     this.mapper = mapper;
     this.limits = limits;
+    this.maxEventDepth = maxEventDepth;
   }
 
   public Route route() {
@@ -66,7 +69,7 @@ public final class MappingToolRoutes extends AllDirectives {
     }
   }
 
-  private static JsonNode event(JsonNode body) {
+  private JsonNode event(JsonNode body) {
     if (!body.isObject()) {
       throw ApiError.badRequest("body must be a JSON object");
     }
@@ -74,6 +77,28 @@ public final class MappingToolRoutes extends AllDirectives {
     if (event == null || !event.isObject()) {
       throw ApiError.badRequest("event: required, an object");
     }
+    // An event ingest would refuse is not one to try a mapping on, and its result could nest
+    // deeper than the response may be written.
+    if (deeperThan(event, maxEventDepth)) {
+      throw ApiError.badRequest("event: nested more than " + maxEventDepth
+          + " levels deep (limit relay.ingest.max-nesting-depth)");
+    }
     return event;
+  }
+
+  /** Whether {@code node} nests deeper than {@code levels}, looking no deeper than one level more. */
+  private static boolean deeperThan(JsonNode node, int levels) {
+    if (!node.isContainerNode()) {
+      return false;
+    }
+    if (levels == 0) {
+      return true;
+    }
+    for (JsonNode child : node) {
+      if (deeperThan(child, levels - 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
