@@ -138,6 +138,19 @@ public final class RelayProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the process to end by itself; its exit code. */
+  public int awaitExit(Duration atMost) {
+    try {
+      if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("node still running after " + atMost + "; log: " + tail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** SIGKILL: a crash. */
   public void kill() {
     process.destroyForcibly();
