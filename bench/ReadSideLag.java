@@ -37,7 +37,7 @@ import org.apache.pekko.pattern.StatusReply;
 public class ReadSideLag {
 
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String TOKEN = "bench-admin-token";
+  static final String TOKEN = "bench-admin-token-0123456789abcdef";
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = options(args);

@@ -4,38 +4,56 @@ import dev.relay.catalog.CatalogRoutes;
 import dev.relay.destination.DestinationRoutes;
 import dev.relay.destination.MappingToolRoutes;
 import dev.relay.http.AdminAuth;
+import dev.relay.http.AuthFailureThrottle;
 import dev.relay.ingest.IngestRoutes;
 import dev.relay.source.SourceAdminRoutes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Every HTTP route of a node: ingest under {@code /v1}, the admin API under {@code /api}. */
+/**
+ * Every HTTP route of a node: ingest under {@code /v1}, the admin API under {@code /api}, served
+ * on one port or (with relay.admin.port) on two.
+ */
 final class HttpApi extends AllDirectives {
 
   private final Services services;
+  private final RelaySettings settings;
   private final AdminAuth adminAuth;
 
-  HttpApi(Services services, String adminToken) {
+  HttpApi(Services services, RelaySettings settings, String adminToken) {
     this.services = services;
-    this.adminAuth = new AdminAuth(adminToken);
+    this.settings = settings;
+    RelaySettings.Admin admin = settings.admin();
+    this.adminAuth =
+        new AdminAuth(
+            adminToken,
+            new AuthFailureThrottle(admin.maxFailures(), admin.failureWindow(), admin.trackedAddresses()));
   }
 
+  /** Ingest and admin together, for one port. */
   Route route() {
+    return concat(ingest(), admin());
+  }
+
+  Route ingest() {
+    return new IngestRoutes(services.ingest(), services.ingestSettings()).route();
+  }
+
+  Route admin() {
     SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
     DestinationRoutes destinations =
         new DestinationRoutes(services.destinations(), services.sources()::deleteDestination, services.mapper());
-    return concat(
-        new IngestRoutes(services.ingest(), services.ingestSettings()).route(),
-        pathPrefix(
-            "api",
-            () ->
-                adminAuth.require(
-                    () ->
-                        concat(
-                            new CatalogRoutes(services.catalog(), services.mapper()).route(),
-                            new MappingToolRoutes(services.mapper()).route(),
-                            sources.sources(),
-                            destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
-                            services.readSide().adminRoutes()))));
+    return pathPrefix(
+        "api",
+        () ->
+            adminAuth.require(
+                () ->
+                    concat(
+                        new CatalogRoutes(services.catalog(), services.mapper()).route(),
+                        new MappingToolRoutes(
+                            services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
+                        sources.sources(),
+                        destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
+                        services.readSide().adminRoutes())));
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay;
 
+import ch.qos.logback.classic.LoggerContext;
 import com.typesafe.config.ConfigFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,10 @@ public final class Main {
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       log.error("Relay could not start: {}", cause.getMessage());
+      // The console appender is asynchronous: flush it, or the reason is lost with the process.
+      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+        logging.stop();
+      }
       System.exit(1);
     }
   }

@@ -7,6 +7,7 @@ import dev.relay.http.ErrorHandling;
 import dev.relay.persistence.H2Housekeeping;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -18,6 +19,7 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -40,6 +42,7 @@ public final class RelayNode {
   private final Database database;
   private final Services services;
   private final ServerBinding binding;
+  private final ServerBinding adminBinding;
   private final Uri managementUri;
 
   private RelayNode(
@@ -48,6 +51,7 @@ public final class RelayNode {
       Database database,
       Services services,
       ServerBinding binding,
+      ServerBinding adminBinding,
       Uri managementUri) {
     this.system = system;
     this.managementUri = managementUri;
@@ -55,6 +59,7 @@ public final class RelayNode {
     this.database = database;
     this.services = services;
     this.binding = binding;
+    this.adminBinding = adminBinding;
   }
 
   /**
@@ -64,6 +69,8 @@ public final class RelayNode {
    */
   public static CompletionStage<RelayNode> start(Config config) {
     RelaySettings settings = RelaySettings.from(config);
+    // Before anything starts: a token too short to use stops the node here.
+    String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
     Database database = Database.open(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "relay", config);
     Readiness readiness = Readiness.get(system);
@@ -79,7 +86,6 @@ public final class RelayNode {
             });
 
     CompletionStage<Uri> management = joinCluster(system, settings);
-    String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
 
     return database
         .createSchemaWhenReachable(system)
@@ -90,20 +96,29 @@ public final class RelayNode {
                 H2Housekeeping.start(system, database.dataSource(), config.getConfig("relay.db.h2-housekeeping"));
               }
               Services services = Services.start(system, settings, database);
-              return Http.get(system)
-                  .newServerAt(settings.httpInterface(), settings.httpPort())
-                  .bind(ErrorHandling.seal(new HttpApi(services, adminToken).route()))
-                  .thenCombine(management, (binding, managementUri) -> {
-                        // Unbind first, let requests in flight finish, then leave the cluster.
-                        binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
+              HttpApi api = new HttpApi(services, settings, adminToken);
+
+              // With relay.admin.port, /api has a listener of its own and is not on the ingest port at all.
+              Optional<Integer> adminPort = settings.admin().port();
+              CompletionStage<ServerBinding> ingest =
+                  bind(system, settings, settings.httpPort(), adminPort.isPresent() ? api.ingest() : api.route());
+              CompletionStage<Optional<ServerBinding>> admin =
+                  adminPort.isPresent()
+                      ? bind(system, settings, adminPort.get(), api.admin()).thenApply(Optional::of)
+                      : CompletableFuture.completedFuture(Optional.empty());
+
+              return ingest
+                  .thenCombine(admin, (binding, adminBinding) -> new Bindings(binding, adminBinding.orElse(binding)))
+                  .thenCombine(management, (bindings, managementUri) -> {
                         readiness.ready(HTTP_BOUND);
-                        InetSocketAddress address = binding.localAddress();
+                        InetSocketAddress address = bindings.http().localAddress();
                         log.info(
-                            "Relay node up: HTTP on {}:{}, database {}",
+                            "Relay node up: HTTP on {}:{}{}, database {}",
                             address.getHostString(),
                             address.getPort(),
+                            adminPort.isPresent() ? ", admin API on port " + bindings.admin().localAddress().getPort() : "",
                             database.isPostgres() ? "PostgreSQL" : "H2 in " + settings.dataDir());
-                        return new RelayNode(system, settings, database, services, binding, managementUri);
+                        return new RelayNode(system, settings, database, services, bindings.http(), bindings.admin(), managementUri);
                       });
             })
         .exceptionally(
@@ -111,8 +126,24 @@ public final class RelayNode {
               system.terminate();
               Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
               throw new IllegalStateException(
-                  "could not bind HTTP on port " + settings.httpPort() + ": " + cause.getMessage(), cause);
+                  "could not start the node's HTTP API on port " + settings.httpPort()
+                      + settings.admin().port().map(port -> " and admin port " + port).orElse("") + ": " + cause.getMessage(),
+                  cause);
             });
+  }
+
+  private record Bindings(ServerBinding http, ServerBinding admin) {}
+
+  private static CompletionStage<ServerBinding> bind(
+      ActorSystem<Void> system, RelaySettings settings, int port, Route route) {
+    return Http.get(system)
+        .newServerAt(settings.httpInterface(), port)
+        .bind(ErrorHandling.seal(route))
+        .thenApply(binding -> {
+          // Unbind first, let requests in flight finish, then leave the cluster.
+          binding.addToCoordinatedShutdown(settings.httpDrainTimeout(), system);
+          return binding;
+        });
   }
 
   /** Starts management (health, cluster HTTP) and joins or forms the cluster. */
@@ -143,6 +174,11 @@ public final class RelayNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the admin API: relay.admin.port's listener, else the same as {@link #httpPort()}. */
+  public int adminPort() {
+    return adminBinding.localAddress().getPort();
   }
 
   /** Where management answers: {@code /alive}, {@code /ready}, {@code /cluster/members}. */

@@ -3,8 +3,10 @@ package dev.relay;
 import com.typesafe.config.Config;
 import dev.relay.delivery.AddressPolicy;
 import dev.relay.delivery.RetryPolicy;
+import dev.relay.mapping.MappingLimits;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The relay.* configuration, read once at start. */
 public record RelaySettings(
@@ -16,7 +18,16 @@ public record RelaySettings(
     int shards,
     boolean clusterBootstrap,
     int readSideTags,
-    Delivery delivery) {
+    Delivery delivery,
+    MappingLimits mappingLimits,
+    Admin admin) {
+
+  /**
+   * The admin API's listener and its guard against token guessing.
+   *
+   * @param port the admin API's own port; empty: it shares {@code httpPort} with ingest
+   */
+  public record Admin(Optional<Integer> port, int maxFailures, Duration failureWindow, int trackedAddresses) {}
 
   /** Settings of delivery to destinations. */
   public record Delivery(
@@ -68,6 +79,15 @@ public record RelaySettings(
                 retry.getDuration("max-retry-after")),
             delivery.getInt("max-response-bytes"),
             delivery.getInt("max-tests-in-flight"),
-            AddressPolicy.allowing(delivery.getString("allowed-networks"))));
+            AddressPolicy.allowing(delivery.getString("allowed-networks"))),
+        new MappingLimits(
+            config.getInt(MappingLimits.MAX_TRIGGER_LENGTH),
+            config.getInt(MappingLimits.MAX_NESTING_DEPTH),
+            config.getInt(MappingLimits.MAX_MAPPING_SIZE)),
+        new Admin(
+            relay.hasPath("admin.port") ? Optional.of(relay.getInt("admin.port")) : Optional.empty(),
+            relay.getInt("admin.max-failures"),
+            relay.getDuration("admin.failure-window"),
+            relay.getInt("admin.tracked-addresses")));
   }
 }

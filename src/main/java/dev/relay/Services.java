@@ -44,7 +44,8 @@ public record Services(
                 settings.delivery().maxResponseBytes()),
             settings.delivery(),
             settings.readSideTags(),
-            clock));
+            clock,
+            settings.mappingLimits()));
     SourceEntity.init(system, clock);
 
     SourceDirectory directory = new SourceDirectory(system, Duration.ofSeconds(5));

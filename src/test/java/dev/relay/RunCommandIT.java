@@ -101,4 +101,15 @@ class RunCommandIT {
       assertTrue(log.contains("Relay could not start: relay.delivery.allowed-networks: '10.0.0.0/33' is not an IP address or CIDR range"), log);
     }
   }
+
+  @Test
+  void theJarRefusesToStartWithAnAdminTokenShorterThan32Characters() throws Exception {
+    Map<String, String> env = Map.of("RELAY_DATA_DIR", work.resolve("short").toString(), "RELAY_ADMIN_TOKEN", "change-me");
+    try (RelayProcess node = RelayProcess.start(RelayProcess.jar(), env, RelayProcess.freePorts(3), work.resolve("short.log"))) {
+      assertEquals(1, node.awaitExit(Duration.ofSeconds(30)), node.tail());
+      String log = Files.readString(node.log);
+      assertTrue(log.contains("Relay could not start: the configured admin token (RELAY_ADMIN_TOKEN / relay.admin-token) "
+          + "has 9 characters; it must have at least 32"), log);
+    }
+  }
 }

@@ -1,7 +1,10 @@
 package dev.relay.destination;
 
 import dev.relay.mapping.Mapping;
+import dev.relay.mapping.MappingException;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.mapping.Trigger;
+import dev.relay.mapping.TriggerException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +13,9 @@ import java.util.Optional;
 /**
  * A destination's actions with their triggers and mappings compiled, so that evaluating them on an
  * event never parses anything. Built once per change of the actions.
+ *
+ * <p>An action that does not compile (one journaled before a limit existed, or before a rule got
+ * stricter) is left out as unusable: it never matches, and the rest of the destination works.
  */
 final class CompiledActions {
 
@@ -17,13 +23,23 @@ final class CompiledActions {
 
   private final List<ActionConfig> source;
   private final Map<String, Compiled> byId = new LinkedHashMap<>();
+  private final Map<String, String> unusable = new LinkedHashMap<>();
 
-  CompiledActions(List<ActionConfig> actions) {
+  CompiledActions(List<ActionConfig> actions, MappingLimits limits) {
     this.source = actions;
     for (ActionConfig action : actions) {
-      byId.put(
-          action.id(),
-          new Compiled(action, Trigger.compile(action.trigger()), Mapping.compile(action.mapping())));
+      Trigger trigger;
+      try {
+        trigger = Trigger.compile(action.trigger(), limits);
+      } catch (TriggerException e) {
+        unusable.put(action.id(), "trigger: " + e.getMessage());
+        continue;
+      }
+      try {
+        byId.put(action.id(), new Compiled(action, trigger, Mapping.compile(action.mapping(), limits)));
+      } catch (MappingException e) {
+        unusable.put(action.id(), "mapping: " + e.getMessage());
+      }
     }
   }
 
@@ -36,7 +52,13 @@ final class CompiledActions {
     return Optional.ofNullable(byId.get(actionId));
   }
 
+  /** The usable actions. */
   Iterable<Compiled> all() {
     return byId.values();
+  }
+
+  /** Why each unusable action (by id) did not compile. */
+  Map<String, String> unusable() {
+    return unusable;
   }
 }

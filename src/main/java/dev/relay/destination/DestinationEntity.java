@@ -19,6 +19,7 @@ import dev.relay.delivery.DeliveryResponse;
 import dev.relay.delivery.Outcome;
 import dev.relay.delivery.Redaction;
 import dev.relay.delivery.RetryAfter;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -417,7 +418,8 @@ public final class DestinationEntity
       Deliverer deliverer,
       RelaySettings.Delivery settings,
       int readSideTags,
-      Clock clock) {}
+      Clock clock,
+      MappingLimits mappingLimits) {}
 
   public static void init(ActorSystem<?> system, Setup setup) {
     ClusterSharding.get(system)
@@ -524,7 +526,12 @@ public final class DestinationEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::deliverDue)
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.exists()) {
+            compiledActions(state); // now, so that an unusable action is reported at recovery
+          }
+          deliverDue(state);
+        })
         .build();
   }
 
@@ -595,7 +602,7 @@ public final class DestinationEntity
     Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type.get(), settings, setup.settings().addressPolicy());
     List<ActionConfig> actions =
         create.actions().map(DestinationRules::withIds).orElseGet(() -> DestinationRules.defaultActions(type.get()));
-    problem = problem.or(() -> DestinationRules.actionsProblem(type.get(), actions));
+    problem = problem.or(() -> DestinationRules.actionsProblem(type.get(), actions, setup.mappingLimits()));
     if (problem.isPresent()) {
       return reject(create.replyTo(), Problem.INVALID, problem.get());
     }
@@ -620,7 +627,7 @@ public final class DestinationEntity
 
   private ReplyEffect<Event, State> onReplaceActions(State state, ReplaceActions replace) {
     List<ActionConfig> actions = DestinationRules.withIds(replace.actions());
-    Optional<String> problem = DestinationRules.actionsProblem(typeOf(state), actions);
+    Optional<String> problem = DestinationRules.actionsProblem(typeOf(state), actions, setup.mappingLimits());
     if (problem.isPresent()) {
       return reject(replace.replyTo(), Problem.INVALID, problem.get());
     }
@@ -641,7 +648,7 @@ public final class DestinationEntity
     action = update.trigger().map(action::withTrigger).orElse(action);
     action = update.mapping().map(action::withMapping).orElse(action);
     Optional<String> problem =
-        DestinationRules.actionProblem(DestinationRules.actionTypes(typeOf(state)), action);
+        DestinationRules.actionProblem(DestinationRules.actionTypes(typeOf(state)), action, setup.mappingLimits());
     if (problem.isPresent()) {
       return reject(update.replyTo(), Problem.INVALID, problem.get());
     }
@@ -901,7 +908,9 @@ public final class DestinationEntity
     JsonNode settings = state.config().settings();
     OutgoingRequest request;
     try {
-      CompiledActions.Compiled action = compiledActions(state).get(actionId).orElseThrow();
+      CompiledActions actions = compiledActions(state);
+      CompiledActions.Compiled action = actions.get(actionId).orElseThrow(
+          () -> new IllegalStateException("action " + actionId + " is unusable: " + actions.unusable().get(actionId)));
       List<JsonNode> payloads = events.stream().map(e -> payload(action.mapping().apply(e))).toList();
       request = type.buildRequest(settings, action.config().type(), payloads);
     } catch (RuntimeException e) {
@@ -1105,7 +1114,10 @@ public final class DestinationEntity
 
   private CompiledActions compiledActions(State state) {
     if (compiled == null || !compiled.compiledFrom(state.config().actions())) {
-      compiled = new CompiledActions(state.config().actions());
+      compiled = new CompiledActions(state.config().actions(), setup.mappingLimits());
+      compiled.unusable().forEach((actionId, why) -> context.getLog().warn(
+          "Destination {}: action {} ({}) is unusable and never matches until it is replaced: {}",
+          destinationId, actionId, state.config().action(actionId).map(ActionConfig::name).orElse(""), why));
     }
     return compiled;
   }

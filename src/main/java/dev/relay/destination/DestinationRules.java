@@ -7,6 +7,7 @@ import dev.relay.catalog.DestinationType;
 import dev.relay.delivery.AddressPolicy;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.mapping.Trigger;
 import dev.relay.mapping.TriggerException;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ final class DestinationRules {
   }
 
   /** Why these actions are refused; empty when they are fine. */
-  static Optional<String> actionsProblem(DestinationType type, List<ActionConfig> actions) {
+  static Optional<String> actionsProblem(
+      DestinationType type, List<ActionConfig> actions, MappingLimits limits) {
     Set<String> ids = new HashSet<>();
     Set<String> kinds = actionTypes(type);
     for (int i = 0; i < actions.size(); i++) {
@@ -73,7 +75,7 @@ final class DestinationRules {
       if (!ids.add(action.id())) {
         return Optional.of(at + ": duplicate id " + action.id());
       }
-      Optional<String> problem = actionProblem(kinds, action).map(p -> at + "." + p);
+      Optional<String> problem = actionProblem(kinds, action, limits).map(p -> at + "." + p);
       if (problem.isPresent()) {
         return problem;
       }
@@ -82,7 +84,7 @@ final class DestinationRules {
   }
 
   /** Why one action is refused, naming the field; empty when it is fine. */
-  static Optional<String> actionProblem(Set<String> kinds, ActionConfig action) {
+  static Optional<String> actionProblem(Set<String> kinds, ActionConfig action, MappingLimits limits) {
     if (action.name() == null || action.name().isBlank()) {
       return Optional.of("name: required");
     }
@@ -93,7 +95,7 @@ final class DestinationRules {
       return Optional.of("trigger: required");
     }
     try {
-      Trigger.compile(action.trigger());
+      Trigger.compile(action.trigger(), limits);
     } catch (TriggerException e) {
       return Optional.of("trigger: " + e.getMessage());
     }
@@ -101,7 +103,7 @@ final class DestinationRules {
       return Optional.of("mapping: required");
     }
     try {
-      Mapping.compile(action.mapping());
+      Mapping.compile(action.mapping(), limits);
     } catch (MappingException e) {
       return Optional.of("mapping: " + e.getMessage());
     }

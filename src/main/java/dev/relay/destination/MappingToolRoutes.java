@@ -7,6 +7,7 @@ import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.mapping.Trigger;
 import dev.relay.mapping.TriggerException;
 import java.util.Map;
@@ -21,9 +22,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class MappingToolRoutes extends AllDirectives {
 
   private final ObjectMapper mapper;
+  private final MappingLimits limits;
+  private final int maxEventDepth;
 
-  public MappingToolRoutes(ObjectMapper mapper) {
+  /** {@code maxEventDepth}: the deepest event ingest accepts (relay.ingest.max-nesting-depth). */
+  public MappingToolRoutes(ObjectMapper mapper, MappingLimits limits, int maxEventDepth) {
     this.mapper = mapper;
+    this.limits = limits;
+    this.maxEventDepth = maxEventDepth;
   }
 
   public Route route() {
@@ -36,34 +42,34 @@ public final class MappingToolRoutes extends AllDirectives {
             () -> post(() -> Json.withBody(mapper, body -> Json.ok(mapper, Map.of("matches", test(body)))))));
   }
 
-  private static JsonNode preview(JsonNode body) {
+  private JsonNode preview(JsonNode body) {
     JsonNode event = event(body);
     JsonNode mapping = body.get("mapping");
     if (mapping == null || mapping.isNull()) {
       throw ApiError.badRequest("mapping: required");
     }
     try {
-      JsonNode result = Mapping.compile(mapping).apply(event);
+      JsonNode result = Mapping.compile(mapping, limits).apply(event);
       return result.isMissingNode() ? NullNode.getInstance() : result;
     } catch (MappingException e) {
       throw ApiError.badRequest("invalid mapping: " + e.getMessage());
     }
   }
 
-  private static boolean test(JsonNode body) {
+  private boolean test(JsonNode body) {
     JsonNode event = event(body);
     JsonNode trigger = body.get("trigger");
     if (trigger == null || !trigger.isTextual()) {
       throw ApiError.badRequest("trigger: required, a string");
     }
     try {
-      return Trigger.compile(trigger.asText()).matches(event);
+      return Trigger.compile(trigger.asText(), limits).matches(event);
     } catch (TriggerException e) {
       throw ApiError.badRequest("invalid trigger: " + e.getMessage());
     }
   }
 
-  private static JsonNode event(JsonNode body) {
+  private JsonNode event(JsonNode body) {
     if (!body.isObject()) {
       throw ApiError.badRequest("body must be a JSON object");
     }
@@ -71,6 +77,28 @@ public final class MappingToolRoutes extends AllDirectives {
     if (event == null || !event.isObject()) {
       throw ApiError.badRequest("event: required, an object");
     }
+    // An event ingest would refuse is not one to try a mapping on, and its result could nest
+    // deeper than the response may be written.
+    if (deeperThan(event, maxEventDepth)) {
+      throw ApiError.badRequest("event: nested more than " + maxEventDepth
+          + " levels deep (limit relay.ingest.max-nesting-depth)");
+    }
     return event;
+  }
+
+  /** Whether {@code node} nests deeper than {@code levels}, looking no deeper than one level more. */
+  private static boolean deeperThan(JsonNode node, int levels) {
+    if (!node.isContainerNode()) {
+      return false;
+    }
+    if (levels == 0) {
+      return true;
+    }
+    for (JsonNode child : node) {
+      if (deeperThan(child, levels - 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

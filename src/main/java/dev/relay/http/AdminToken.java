@@ -19,14 +19,18 @@ public final class AdminToken {
 
   private AdminToken() {}
 
+  /**
+   * @throws IllegalArgumentException for a token shorter than {@link AdminAuth#MIN_TOKEN_LENGTH},
+   *     which a node must not start with
+   */
   public static String resolve(String configured, Path dataDir) {
     if (!configured.isBlank()) {
-      return configured;
+      return longEnough(configured, "the configured admin token (RELAY_ADMIN_TOKEN / relay.admin-token)");
     }
     Path file = dataDir.resolve(FILE_NAME);
     try {
       if (Files.exists(file)) {
-        return Files.readString(file, StandardCharsets.UTF_8).strip();
+        return longEnough(Files.readString(file, StandardCharsets.UTF_8).strip(), "the admin token in " + file);
       }
       byte[] random = new byte[32];
       new SecureRandom().nextBytes(random);
@@ -46,5 +50,13 @@ public final class AdminToken {
     } catch (IOException e) {
       throw new UncheckedIOException("could not read or write the admin token in " + dataDir, e);
     }
+  }
+
+  private static String longEnough(String token, String what) {
+    if (token.length() < AdminAuth.MIN_TOKEN_LENGTH) {
+      throw new IllegalArgumentException(what + " has " + token.length() + " characters; it must have at least "
+          + AdminAuth.MIN_TOKEN_LENGTH + " (make one with: openssl rand -base64 32)");
+    }
+    return token;
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay.http;
 
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -41,6 +42,8 @@ public final class Json {
           JsonNode body;
           try {
             body = bytes.isEmpty() ? MissingNode.getInstance() : mapper.readTree(bytes.toArray());
+          } catch (StreamConstraintsException e) {
+            throw ApiError.badRequest(overLimit(mapper, e));
           } catch (IOException e) {
             throw ApiError.badRequest("invalid JSON: " + firstLine(e.getMessage()));
           }
@@ -49,6 +52,16 @@ public final class Json {
           }
           return inner.apply(body);
         });
+  }
+
+  /** Which of Jackson's read limits the body broke, named by its key in Pekko's configuration. */
+  private static String overLimit(ObjectMapper mapper, StreamConstraintsException e) {
+    String keys = "pekko.serialization.jackson.read";
+    if (e.getOriginalMessage().contains("nesting depth")) {
+      return "invalid JSON: nested more than " + mapper.getFactory().streamReadConstraints().getMaxNestingDepth()
+          + " levels deep (limit " + keys + ".max-nesting-depth)";
+    }
+    return "invalid JSON: " + firstLine(e.getOriginalMessage()) + " (limits " + keys + ")";
   }
 
   private static String firstLine(String text) {

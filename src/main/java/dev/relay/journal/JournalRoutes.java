@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -51,7 +50,7 @@ final class JournalRoutes extends AllDirectives {
                     pathEnd(() -> get(() -> parameterMap(params -> list(destinationId, params)))),
                     path(PathMatchers.segment(), itemId -> get(() -> detail(destinationId, itemId))))),
         path("overview", () -> get(() -> parameterMap(params -> overview(destinationId, params)))),
-        path("test", () -> post(() -> entity(Jackson.unmarshaller(mapper, JsonNode.class), body -> test(destinationId, body)))));
+        path("test", () -> post(() -> Json.withBody(mapper, body -> test(destinationId, body)))));
   }
 
   private Route list(String destinationId, Map<String, String> params) {

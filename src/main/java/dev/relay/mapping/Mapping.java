@@ -27,10 +27,12 @@ public final class Mapping {
   }
 
   /**
-   * @throws MappingException naming the path in the mapping and what is wrong there
+   * @throws MappingException naming the path in the mapping and what is wrong there, also for a
+   *     mapping larger or more deeply nested than {@code limits} allow
    */
-  public static Mapping compile(JsonNode mapping) {
+  public static Mapping compile(JsonNode mapping, MappingLimits limits) {
     Objects.requireNonNull(mapping, "mapping");
+    MappingCompiler.checkLimits(mapping, limits);
     return new Mapping(mapping.deepCopy(), MappingCompiler.compile(mapping));
   }
 
@@ -48,7 +50,7 @@ public final class Mapping {
     return result == null ? MissingNode.getInstance() : result;
   }
 
-  /** The mapping JSON as given to {@link #compile}. */
+  /** The mapping JSON as given to {@link #compile(JsonNode, MappingLimits)}. */
   public JsonNode source() {
     return source;
   }

@@ -24,6 +24,40 @@ final class MappingCompiler {
     return compileValue(mapping, "$");
   }
 
+  /**
+   * Refuses a mapping nested deeper or larger than {@code limits}, before anything recurses over it
+   * further than the limit (compiling and evaluating recurse once per level).
+   */
+  static void checkLimits(JsonNode mapping, MappingLimits limits) {
+    checkDepth(mapping, 1, limits.maxNestingDepth(), "$");
+    int size = JsJson.stringify(mapping).length();
+    if (size > limits.maxMappingSize()) {
+      throw new MappingException("$", "is " + size + " characters of JSON, more than "
+          + limits.maxMappingSize() + " (limit " + MappingLimits.MAX_MAPPING_SIZE + ")");
+    }
+  }
+
+  private static void checkDepth(JsonNode node, int depth, int maxDepth, String where) {
+    if (!node.isContainerNode()) {
+      return;
+    }
+    if (depth > maxDepth) {
+      throw new MappingException(where, "nested more than " + maxDepth + " levels deep (limit "
+          + MappingLimits.MAX_NESTING_DEPTH + ")");
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkDepth(node.get(i), depth + 1, maxDepth, where + "[" + i + "]");
+      }
+      return;
+    }
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String key = names.next();
+      checkDepth(node.get(key), depth + 1, maxDepth, child(where, key));
+    }
+  }
+
   /** Any mapping value: a directive, an object or array to map field by field, or a scalar. */
   static Evaluator compileValue(JsonNode node, String where) {
     if (node.isObject()) {

@@ -24,11 +24,16 @@ public final class Trigger {
   }
 
   /**
-   * @throws TriggerException with the position of the problem, for a malformed trigger
+   * @throws TriggerException with the position of the problem, for a malformed trigger or one
+   *     longer or more deeply nested than {@code limits} allow
    */
-  public static Trigger compile(String fql) {
+  public static Trigger compile(String fql, MappingLimits limits) {
     Objects.requireNonNull(fql, "fql");
-    return new Trigger(fql, TriggerParser.parse(fql));
+    if (fql.length() > limits.maxTriggerLength()) {
+      throw new TriggerException(limits.maxTriggerLength(), "longer than " + limits.maxTriggerLength()
+          + " characters (limit " + MappingLimits.MAX_TRIGGER_LENGTH + ")");
+    }
+    return new Trigger(fql, TriggerParser.parse(fql, limits.maxNestingDepth()));
   }
 
   /** Whether the event matches; a null or missing event never does. */

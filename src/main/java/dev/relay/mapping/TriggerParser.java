@@ -22,14 +22,18 @@ import java.util.List;
  */
 final class TriggerParser {
   private final List<TriggerToken> tokens;
+  private final int maxDepth;
   private int next;
+  private int depth;
 
-  private TriggerParser(List<TriggerToken> tokens) {
+  private TriggerParser(List<TriggerToken> tokens, int maxDepth) {
     this.tokens = tokens;
+    this.maxDepth = maxDepth;
   }
 
-  static Condition parse(String fql) {
-    TriggerParser parser = new TriggerParser(TriggerLexer.tokens(fql));
+  /** {@code maxDepth}: most parentheses open at once, checked before each descent. */
+  static Condition parse(String fql, int maxDepth) {
+    TriggerParser parser = new TriggerParser(TriggerLexer.tokens(fql), maxDepth);
     if (parser.peek().is(Kind.END)) {
       throw new TriggerException(0, "the trigger is empty; expected a condition such as type = \"track\"");
     }
@@ -72,7 +76,12 @@ final class TriggerParser {
         return function(name, true);
       }
       case LEFT_PAREN -> {
+        if (++depth > maxDepth) {
+          throw new TriggerException(token.position(), "nested more than " + maxDepth
+              + " levels deep (limit " + MappingLimits.MAX_NESTING_DEPTH + ")");
+        }
         Condition inner = or();
+        depth--;
         TriggerToken close = take();
         if (!close.is(Kind.RIGHT_PAREN)) {
           throw new TriggerException(close.position(), "expected ')' to close the '(' at position "

@@ -62,7 +62,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String ADMIN_TOKEN = "cluster-it-admin-token";
+  private static final String ADMIN_TOKEN = "cluster-it-admin-token-0123456789ab";
   private static final Duration START = Duration.ofSeconds(90);
   private static final Duration DELIVERY = Duration.ofSeconds(90);
 

@@ -13,6 +13,7 @@ import dev.relay.catalog.Catalog;
 import dev.relay.delivery.AddressPolicy;
 import dev.relay.delivery.Outcome;
 import dev.relay.delivery.RetryPolicy;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.destination.DestinationEntity.Accept;
 import dev.relay.destination.DestinationEntity.Accepted;
 import dev.relay.destination.DestinationEntity.ActionDiscarded;
@@ -53,6 +54,7 @@ class DestinationEntityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant START = Instant.parse("2026-11-01T10:00:00Z");
   private static final Duration BASE = Duration.ofSeconds(1);
+  private static final MappingLimits LIMITS = new MappingLimits(4096, 32, 65536);
 
   private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
   private final TestClock clock = new TestClock(START);
@@ -78,7 +80,7 @@ class DestinationEntityTest {
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
             65_536, 2, AddressPolicy.strict());
     DestinationEntity.Setup setup =
-        new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock);
+        new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock, LIMITS);
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }
@@ -586,5 +588,54 @@ class DestinationEntityTest {
     assertEquals(1, state.pendingCount());
     assertEquals(1, state.pendingActions().get(0).attempts());
     assertTrue(state.seen("m-1"));
+  }
+
+  @Test
+  void anOverDeepActionInTheJournalIsUnusableAfterRecoveryWhileTheOthersStillDeliver() {
+    // Journaled before limits existed: the review's 10,000 parentheses, one level too many of
+    // each kind, and one good action.
+    String parenthesised = "type = \"track\"";
+    ObjectNode mapping = json("{\"@path\":\"$.\"}");
+    for (int i = 0; i < 33; i++) {
+      mapping = JSON.createObjectNode().set("a", mapping);
+    }
+    List<ActionConfig> actions = List.of(
+        new ActionConfig("act_review", "review", "send", "(".repeat(10_000) + parenthesised + ")".repeat(10_000), json("{}"), true),
+        new ActionConfig("act_parens", "parens", "send", "(".repeat(33) + parenthesised + ")".repeat(33), json("{}"), true),
+        new ActionConfig("act_mapping", "mapping", "send", parenthesised, mapping, true),
+        new ActionConfig("act_good", "good", "send", parenthesised, json("{\"@path\":\"$.messageId\"}"), true));
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(
+        "Destination|" + destinationId,
+        List.of(new DestinationEntity.DestinationCreated(
+            destinationId, "old", "webhook", json("{\"url\":\"https://x.test/\"}"), actions, true, START)));
+
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DestinationEntity.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings =
+        new ch.qos.logback.core.read.ListAppender<>();
+    warnings.start();
+    log.addAppender(warnings);
+    try {
+      entity.restart();
+      assertEquals(4, entity.getState().config().actions().size(), "recovered with every action");
+      StatusReply<Accepted> accepted = accept(track("m-1", "A")).reply();
+      assertEquals(1, accepted.getValue().queued(), "only the good action matches");
+      ScriptedDeliverer.Sent sent = deliverer.next();
+      assertEquals("\"m-1\"", sent.request().body());
+      sent.answer(200);
+      assertEquals(Outcome.DELIVERED, awaitAttempt(1).items().get(0).outcome());
+      assertEquals("act_good", awaitAttempt(1).actionId());
+    } finally {
+      log.detachAppender(warnings);
+    }
+    List<String> warned = warnings.list.stream()
+        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .toList();
+    for (String unusable : List.of("act_review (review)", "act_parens (parens)", "act_mapping (mapping)")) {
+      assertTrue(warned.stream().anyMatch(w -> w.contains(unusable) && w.contains("unusable")), unusable + " in " + warned);
+    }
+    assertTrue(warned.stream().anyMatch(w -> w.contains("limit relay.mapping.max-nesting-depth")), warned.toString());
+    assertFalse(warned.stream().anyMatch(w -> w.contains("act_good")), warned.toString());
   }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.relay.testing.NodePerClass;
+import dev.relay.testing.ProductionLog;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;
 import java.io.BufferedInputStream;
@@ -157,6 +159,23 @@ abstract class IngestHttpTest extends NodePerClass {
     TestNode.Answer accepted = post("/v1/track", goodTrack(sentinel), pipeline.writeKey());
     assertEquals(200, accepted.status(), accepted.body());
     assertEquals(List.of(sentinel), pipeline.queuedMessageIds(pipeline.destinationId()), "after " + refused.body());
+  }
+
+  @Test
+  void aTypeWithALineBreakIsLoggedAsOneLineWithTheBreakEscaped() {
+    String body = batch("{\"type\": \"tr\\nZZZ FAKE ERROR\", \"userId\": \"u-1\", \"messageId\": \"m-forged\"}");
+    List<ILoggingEvent> logged = ProductionLog.capture(() -> {
+      TestNode.Answer refused = post("/v1/batch", body, "wk-nobody-has-this-key");
+      assertEquals(400, refused.status(), refused.body());
+    });
+    List<String> written = logged.stream()
+        .filter(e -> e.getFormattedMessage().contains("ZZZ FAKE ERROR"))
+        .map(ProductionLog::encode)
+        .toList();
+    assertEquals(1, written.size(), written.toString());
+    String line = written.get(0);
+    assertTrue(line.contains("unknown type \"tr\\nZZZ FAKE ERROR\""), line);
+    assertEquals(line.length() - 1, line.indexOf('\n'), "one line: " + line);
   }
 
   // --- what is accepted ----------------------------------------------------------------------

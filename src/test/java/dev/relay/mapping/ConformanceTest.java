@@ -48,16 +48,16 @@ class ConformanceTest {
     if (vector.get("kind").asText().equals("mapping")) {
       JsonNode mapping = vector.get("mapping");
       if (error) {
-        assertThrows(MappingException.class, () -> Mapping.compile(mapping));
+        assertThrows(MappingException.class, () -> Mapping.compile(mapping, Mappings.LIMITS));
       } else {
-        assertJsonEquals(vector.get("expected"), Mapping.compile(mapping).apply(event));
+        assertJsonEquals(vector.get("expected"), Mapping.compile(mapping, Mappings.LIMITS).apply(event));
       }
     } else {
       String fql = vector.get("trigger").asText();
       if (error) {
-        assertThrows(TriggerException.class, () -> Trigger.compile(fql));
+        assertThrows(TriggerException.class, () -> Trigger.compile(fql, Mappings.LIMITS));
       } else {
-        assertEquals(vector.get("matches").asBoolean(), Trigger.compile(fql).matches(event), fql);
+        assertEquals(vector.get("matches").asBoolean(), Trigger.compile(fql, Mappings.LIMITS).matches(event), fql);
       }
     }
   }

@@ -33,7 +33,7 @@ class JsonDirectiveTest {
 
   @Test
   void decodingTextThatIsNotJsonFailsWhenApplied() {
-    Mapping mapping = Mapping.compile(json("{\"a\": {\"@json\": {\"mode\": \"decode\", \"value\": {\"@path\": \"$.s\"}}}}"));
+    Mapping mapping = Mapping.compile(json("{\"a\": {\"@json\": {\"mode\": \"decode\", \"value\": {\"@path\": \"$.s\"}}}}"), Mappings.LIMITS);
     MappingException error = assertThrows(MappingException.class, () -> mapping.apply(json("{\"s\": \"{oops\"}")));
     assertEquals("$.a.@json", error.path());
   }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ class MappingTest {
   @Test
   void sourceIsTheMappingAsGivenAndLaterChangesToTheInputDoNotAffectTheMapping() {
     ObjectNode source = (ObjectNode) json("{\"id\": {\"@path\": \"$.userId\"}}");
-    Mapping mapping = Mapping.compile(source);
+    Mapping mapping = Mapping.compile(source, Mappings.LIMITS);
     source.put("id", "changed");
     assertJsonEquals("{\"id\": {\"@path\": \"$.userId\"}}", mapping.source());
     assertJsonEquals("{\"id\": \"u-1\"}", mapping.apply(json(Mappings.ORDER)));
@@ -64,7 +65,8 @@ class MappingTest {
   @Test
   void oneCompiledMappingServesManyThreads() throws Exception {
     Mapping mapping = Mapping.compile(json(
-        "{\"id\": {\"@path\": \"$.userId\"}, \"s\": {\"@template\": \"{{properties.order_id}}-{{userId}}\"}}"));
+        "{\"id\": {\"@path\": \"$.userId\"}, \"s\": {\"@template\": \"{{properties.order_id}}-{{userId}}\"}}"),
+        Mappings.LIMITS);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<JsonNode>> results = new ArrayList<>();
@@ -122,7 +124,46 @@ class MappingTest {
 
   @Test
   void applyingToANullEventIsAProgrammingError() {
-    Mapping mapping = Mapping.compile(json("{}"));
+    Mapping mapping = Mapping.compile(json("{}"), Mappings.LIMITS);
     assertThrows(NullPointerException.class, () -> mapping.apply(null));
+  }
+
+  /** {"a": {"a": ... {"a": 1}}} with {@code levels} objects, built without recursion. */
+  private static JsonNode nested(int levels) {
+    JsonNode node = json("1");
+    for (int i = 0; i < levels; i++) {
+      ObjectNode outer = JsonNodeFactory.instance.objectNode();
+      outer.set("a", node);
+      node = outer;
+    }
+    return node;
+  }
+
+  @Test
+  void aMappingNestedFarPastTheLimitIsRefusedNamingWhereAndTheLimit() {
+    MappingException error =
+        assertThrows(MappingException.class, () -> Mapping.compile(nested(100_000), Mappings.LIMITS));
+    assertEquals("$" + ".a".repeat(32), error.path());
+    assertTrue(error.getMessage().contains("nested more than 32 levels deep (limit relay.mapping.max-nesting-depth)"),
+        error.getMessage());
+  }
+
+  @Test
+  void aMappingNestedExactlyToTheLimitCompilesAndArraysCountAsLevels() {
+    assertJsonEquals(nested(32).toString(), Mapping.compile(nested(32), Mappings.LIMITS).apply(json("{}")));
+    MappingException error = assertThrows(MappingException.class,
+        () -> Mapping.compile(json("{\"x\": [[1]]}"), new MappingLimits(4096, 2, 65536)));
+    assertEquals("$.x[0]", error.path());
+  }
+
+  @Test
+  void aMappingLargerThanTheLimitIsRefused() {
+    ObjectNode big = JsonNodeFactory.instance.objectNode();
+    for (int i = 0; i < 1000; i++) {
+      big.put("field" + i, "x".repeat(100));
+    }
+    MappingException error = assertThrows(MappingException.class, () -> Mapping.compile(big, Mappings.LIMITS));
+    assertEquals("$", error.path());
+    assertTrue(error.getMessage().contains("more than 65536 (limit relay.mapping.max-mapping-size)"), error.getMessage());
   }
 }

@@ -17,10 +17,13 @@ final class Mappings {
        "context": {"ip": "203.0.113.7", "traits": {"email": "Ada@Example.com"}}}
       """;
 
+  /** The defaults of application.conf's relay.mapping. */
+  static final MappingLimits LIMITS = new MappingLimits(4096, 32, 65536);
+
   private Mappings() {}
 
   static JsonNode apply(String mapping, String event) {
-    return Mapping.compile(JsonAssertions.json(mapping)).apply(JsonAssertions.json(event));
+    return Mapping.compile(JsonAssertions.json(mapping), LIMITS).apply(JsonAssertions.json(event));
   }
 
   static JsonNode apply(String mapping) {
@@ -30,7 +33,7 @@ final class Mappings {
   /** Asserts compiling fails, with the message naming {@code path} and containing {@code words}. */
   static MappingException rejects(String mapping, String path, String words) {
     MappingException error =
-        assertThrows(MappingException.class, () -> Mapping.compile(JsonAssertions.json(mapping)));
+        assertThrows(MappingException.class, () -> Mapping.compile(JsonAssertions.json(mapping), LIMITS));
     assertTrue(error.path().equals(path), "path " + error.path() + " should be " + path);
     assertTrue(error.getMessage().contains(words), "message: " + error.getMessage());
     assertTrue(error.getMessage().startsWith(path + ": "), "message names the path: " + error.getMessage());

@@ -20,7 +20,7 @@ class PathDirectiveTest {
   @Test
   void dollarDotAloneIsTheWholeEventItself() {
     JsonNode event = json(Mappings.ORDER);
-    assertSame(event, Mapping.compile(json("{\"@path\": \"$.\"}")).apply(event));
+    assertSame(event, Mapping.compile(json("{\"@path\": \"$.\"}"), Mappings.LIMITS).apply(event));
   }
 
   @Test
@@ -60,7 +60,7 @@ class PathDirectiveTest {
 
   @Test
   void aComputedPathThatIsNotAStringFailsWhenApplied() {
-    Mapping mapping = Mapping.compile(json("{\"v\": {\"@path\": {\"@path\": \"$.properties.count\"}}}"));
+    Mapping mapping = Mapping.compile(json("{\"v\": {\"@path\": {\"@path\": \"$.properties.count\"}}}"), Mappings.LIMITS);
     MappingException error = assertThrows(MappingException.class, () -> mapping.apply(json(Mappings.ORDER)));
     assertEquals("$.v.@path", error.path());
   }

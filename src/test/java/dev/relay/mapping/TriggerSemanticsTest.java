@@ -24,7 +24,7 @@ class TriggerSemanticsTest {
       """);
 
   private static boolean matches(String fql, JsonNode event) {
-    return Trigger.compile(fql).matches(event);
+    return Trigger.compile(fql, Mappings.LIMITS).matches(event);
   }
 
   @ParameterizedTest(name = "{0} is {1}")
@@ -108,7 +108,7 @@ class TriggerSemanticsTest {
   void eventsWithoutTheFieldSimplyDoNotMatch() {
     assertFalse(matches("properties.revenue > 0", IDENTIFY));
     assertFalse(matches("type = \"track\"", json("{}")));
-    assertFalse(Trigger.compile("type = \"track\"").matches(null));
+    assertFalse(Trigger.compile("type = \"track\"", Mappings.LIMITS).matches(null));
   }
 
   @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Malformed triggers are refused with the 0-based position of the problem. */
 class TriggerSyntaxTest {
   private static TriggerException rejects(String fql, int position, String words) {
-    TriggerException error = assertThrows(TriggerException.class, () -> Trigger.compile(fql));
+    TriggerException error = assertThrows(TriggerException.class, () -> Trigger.compile(fql, Mappings.LIMITS));
     assertEquals(position, error.position(), error.getMessage());
     assertTrue(error.getMessage().contains(words), error.getMessage());
     assertTrue(error.getMessage().contains("position " + position), error.getMessage());
@@ -104,8 +104,35 @@ class TriggerSyntaxTest {
   @Test
   void wellFormedTriggersCompileAndKeepTheirSource() {
     String fql = "(type = \"identify\" or type = \"track\") and !contains(event, \"Test\") and properties.price >= -1.5";
-    assertEquals(fql, Trigger.compile(fql).source());
-    Trigger.compile("type=\"track\"and properties.x!=null");
-    Trigger.compile("properties.my\\ key = \"v\" and match(context.page.url, \"https://*\")");
+    assertEquals(fql, Trigger.compile(fql, Mappings.LIMITS).source());
+    Trigger.compile("type=\"track\"and properties.x!=null", Mappings.LIMITS);
+    Trigger.compile("properties.my\\ key = \"v\" and match(context.page.url, \"https://*\")", Mappings.LIMITS);
+  }
+
+  @Test
+  void aTriggerNestedFarPastTheLimitIsRefusedAtTheFirstParenthesisTooMany() {
+    // 100,000 levels overflowed the parser's stack before the limit; now it stops at level 33.
+    String fql = "(".repeat(100_000) + "type = \"track\"" + ")".repeat(100_000);
+    TriggerException error = assertThrows(TriggerException.class,
+        () -> Trigger.compile(fql, new MappingLimits(1_000_000, 32, 65536)));
+    assertEquals(32, error.position(), error.getMessage());
+    assertTrue(error.getMessage().contains("nested more than 32 levels deep (limit relay.mapping.max-nesting-depth)"),
+        error.getMessage());
+  }
+
+  @Test
+  void aTriggerNestedExactlyToTheLimitCompiles() {
+    String fql = "(".repeat(32) + "type = \"track\"" + ")".repeat(32);
+    assertTrue(Trigger.compile(fql, Mappings.LIMITS).matches(JsonAssertions.json("{\"type\": \"track\"}")));
+    rejects("(" + fql + ")", 32, "limit relay.mapping.max-nesting-depth");
+  }
+
+  @Test
+  void aTriggerLongerThanTheLimitIsRefusedBeforeItIsRead() {
+    String fql = "event = \"" + "x".repeat(4096) + "\"";
+    TriggerException error = assertThrows(TriggerException.class, () -> Trigger.compile(fql, Mappings.LIMITS));
+    assertTrue(error.getMessage().contains("longer than 4096 characters (limit relay.mapping.max-trigger-length)"),
+        error.getMessage());
+    Trigger.compile("event = \"" + "x".repeat(4096 - 10) + "\"", Mappings.LIMITS);
   }
 }

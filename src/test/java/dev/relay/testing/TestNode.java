@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestNode implements AutoCloseable {
 
-  public static final String ADMIN_TOKEN = "test-admin-token";
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RelayNode node;
@@ -69,6 +69,11 @@ public final class TestNode implements AutoCloseable {
     return "http://127.0.0.1:" + node.httpPort();
   }
 
+  /** Where /api answers: relay.admin.port's listener, else {@link #baseUrl()}. */
+  public String adminBaseUrl() {
+    return "http://127.0.0.1:" + node.adminPort();
+  }
+
   /** An answer of the API: status and body (parsed when it is JSON). */
   public record Answer(int status, JsonNode json, String body) {}
 
@@ -80,11 +85,16 @@ public final class TestNode implements AutoCloseable {
     return admin(method, path, null);
   }
 
+  /** A request to {@link #adminBaseUrl()} for {@code /api}, else to {@link #baseUrl()}. */
   public Answer send(String method, String path, Object body, Map<String, String> headers) {
+    return send(path.startsWith("/api") ? adminBaseUrl() : baseUrl(), method, path, body, headers);
+  }
+
+  public Answer send(String baseUrl, String method, String path, Object body, Map<String, String> headers) {
     try {
       String text = body == null ? "" : body instanceof String s ? s : JSON.writeValueAsString(body);
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(baseUrl() + path))
+          HttpRequest.newBuilder(URI.create(baseUrl + path))
               .timeout(Duration.ofSeconds(30))
               .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text))
               .header("Content-Type", "application/json");

@@ -1,0 +1,26 @@
+package dev.relay.mapping;
+
+/**
+ * How large and how deep a trigger or a mapping may be. Compiling (and later evaluating) both
+ * recurses once per level of nesting, so without a bound one saved action could overflow the stack
+ * of whichever node hosts its destination. Refusals name the configuration key of the limit.
+ *
+ * @param maxTriggerLength longest trigger, in characters
+ * @param maxNestingDepth deepest nesting of parentheses in a trigger, and of objects and arrays in
+ *     a mapping (the mapping itself is level 1)
+ * @param maxMappingSize largest mapping, in characters of its compact JSON
+ */
+public record MappingLimits(int maxTriggerLength, int maxNestingDepth, int maxMappingSize) {
+
+  /** The configuration keys of the limits (relay.mapping in application.conf). */
+  public static final String MAX_TRIGGER_LENGTH = "relay.mapping.max-trigger-length";
+  public static final String MAX_NESTING_DEPTH = "relay.mapping.max-nesting-depth";
+  public static final String MAX_MAPPING_SIZE = "relay.mapping.max-mapping-size";
+
+  public MappingLimits {
+    if (maxTriggerLength <= 0 || maxNestingDepth <= 0 || maxMappingSize <= 0) {
+      throw new IllegalArgumentException("mapping limits must be positive: " + maxTriggerLength + ", "
+          + maxNestingDepth + ", " + maxMappingSize);
+    }
+  }
+}
