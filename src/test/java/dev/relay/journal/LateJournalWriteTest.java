@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.testing.Backend;
 import dev.relay.testing.StandInDestination;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class LateJournalWriteTest {
   @Test
   void anActionWhoseJournalWriteCommitsAfterTheGapWindowIsStillInTheActionLog() throws Exception {
     try (Backend.Storage storage = Backend.POSTGRES.open(dataDir);
-        TestNode node = TestNode.start(storage);
+        TestNode node = TestNode.start(storage, ConfigFactory.parseMap(Map.of("relay.delivery.allowed-networks", "127.0.0.0/8")));
         StandInDestination standIn = StandInDestination.start();
         Connection holder = storage.postgres().connect()) {
       int tags = node.node().system().settings().config().getInt("relay.read-side.tags");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.testing.Backend;
@@ -40,14 +41,16 @@ class ReadSideClusterTest {
   void theProjectionCarriesOnOnTheRemainingNodeWhenANodeLeaves() {
     try (Backend.Storage storage = Backend.POSTGRES.open(first);
         StandInDestination standIn = StandInDestination.start()) {
-      TestNode a = TestNode.start(storage);
+      Config loopback = ConfigFactory.parseMap(Map.of("relay.delivery.allowed-networks", "127.0.0.0/8"));
+      TestNode a = TestNode.start(storage, loopback);
       TestNode b;
       try {
         int port = Cluster.get(a.node().system()).selfMember().address().getPort().get();
         b = TestNode.start(
             storage,
             ConfigFactory.parseMap(
-                Map.of("relay.data-dir", second.toString(), "relay.cluster.seed-nodes", "127.0.0.1:" + port)));
+                Map.of("relay.data-dir", second.toString(), "relay.cluster.seed-nodes", "127.0.0.1:" + port))
+                .withFallback(loopback));
       } catch (RuntimeException e) {
         a.close();
         throw e;
