@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
@@ -41,6 +42,10 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
         "meta_ser_manifest")
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
+  /** Key of the PostgreSQL advisory lock that orders journal writes (see takeOrderingLock). */
+  private static final long ORDERING_LOCK = 0x52656c61794a4cL; // "RelayJL"
+
+  private static final ReentrantLock H2_ORDERING = new ReentrantLock();
   private static final String INSERT_TAG = "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)";
 
   public BatchInsertJournalDao(
@@ -64,6 +69,7 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
+        takeOrderingLock(connection);
         long[] orderings = insertEvents(connection, rows);
         insertTags(connection, rows, orderings);
         connection.commit();
@@ -71,6 +77,9 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
         connection.rollback();
         throw e;
       } finally {
+        if (H2_ORDERING.isHeldByCurrentThread()) {
+          H2_ORDERING.unlock();
+        }
         connection.setAutoCommit(autoCommit);
       }
       return BoxedUnit.UNIT;
@@ -79,11 +88,32 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
     }
   }
 
+  /**
+   * Writes take their orderings and commit one at a time, so no ordering commits after a higher one.
+   * The read journal skips a gap in the ordering it has waited for (journal-sequence-retrieval,
+   * 3 s) as lost, so an event committed later than that would never reach the read side. Held to
+   * the commit: PostgreSQL's transaction-level advisory lock for every node on the database, the
+   * embedded H2 (one node) a lock of this JVM.
+   */
+  private static void takeOrderingLock(Connection connection) throws SQLException {
+    if (isPostgres(connection)) {
+      try (Statement lock = connection.createStatement()) {
+        lock.execute("SELECT pg_advisory_xact_lock(" + ORDERING_LOCK + ")");
+      }
+    } else {
+      H2_ORDERING.lock();
+    }
+  }
+
+  private static boolean isPostgres(Connection connection) throws SQLException {
+    return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+  }
+
   private static long[] insertEvents(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
     // PostgreSQL would return every column for RETURN_GENERATED_KEYS; name the one wanted. H2
     // returns the identity column either way, and matches names case-sensitively, so ask generally.
-    boolean postgres = connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+    boolean postgres = isPostgres(connection);
     try (PreparedStatement insert =
         postgres
             ? connection.prepareStatement(INSERT_EVENT, new String[] {"ordering"})

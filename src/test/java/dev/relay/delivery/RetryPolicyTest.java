@@ -54,7 +54,11 @@ class RetryPolicyTest {
       attempts++;
     }
     assertEquals(15, attempts);
-    assertTrue(Duration.between(QUEUED, at).compareTo(Duration.ofMinutes(140)) > 0, "about 2.4 h at least");
+    // 0.66 s x (2^14 - 1) x (1 - 0.2 x 0.999) = 8,652.39 s: inside the 3 h window, nothing pulled in.
+    Duration window = Duration.between(QUEUED, at);
+    assertTrue(window.compareTo(Duration.ofMillis(8_652_386)) >= 0 && window.compareTo(Duration.ofMillis(8_652_387)) <= 0,
+        "window " + window);
+    assertTrue(window.compareTo(Duration.ofHours(3)) < 0);
   }
 
   @Test

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.relay.delivery.Outcome;
+import dev.relay.destination.DestinationEntity.AttemptRecorded;
+import dev.relay.testing.Journal;
 import dev.relay.testing.NodePerClass;
 import dev.relay.testing.ProductionLog;
 import dev.relay.testing.StandInDestination;
@@ -106,7 +109,8 @@ abstract class IngestHttpTest extends NodePerClass {
         refusal("event as a number", Refusal.of("/v1/track", "{\"userId\": \"u-1\", \"event\": 42, \"messageId\": \"m-refused\"}", 400, "\"event\" must be a string")),
         refusal("timestamp that is not a date",
             Refusal.of("/v1/track", "{\"userId\": \"u-1\", \"event\": \"E\", \"timestamp\": \"yesterday\", \"messageId\": \"m-refused\"}", 400, "\"timestamp\" must be an ISO-8601 date-time")),
-        refusal("an event over 32 KB", Refusal.tooLarge("/v1/track", trackWithText("m-refused", 33 * 1024), "over the 32768-byte limit")),
+        // An oversized event is a 400 (decided); only an oversized body may also be a 413.
+        refusal("an event over 32 KB", Refusal.of("/v1/track", trackWithText("m-refused", 33 * 1024), 400, "over the 32768-byte limit")),
         refusal("a request over 500 KB", Refusal.tooLarge("/v1/batch", batchOfBytes(530_000), "over the 512000-byte limit")),
         refusal("a gzip body that inflates to over 500 KB", Refusal.tooLarge("/v1/batch", batchOfBytes(530_000), "over the 512000-byte limit").gzipped()),
         refusal("a corrupt gzip body", Refusal.of("/v1/track", track, 400, "encoding is corrupt").corruptGzip()),
@@ -227,8 +231,25 @@ abstract class IngestHttpTest extends NodePerClass {
     assertEquals(200, post("/v1/batch", batch(withType(call), withType(call)), pipeline.writeKey()).status());
 
     assertEquals(List.of("m-resent"), pipeline.queuedMessageIds(pipeline.destinationId()));
-    standIn.awaitRequests(1, WAIT);
-    assertEquals(1, standIn.received().size());
+    assertDeliveredOnce(pipeline.destinationId(), "/dedup", List.of("m-resent"));
+  }
+
+  /**
+   * Waits until the destination's journal records every one of its actions as delivered (final: no
+   * request for them can follow), then checks the stand-in received each messageId exactly once.
+   */
+  void assertDeliveredOnce(String destinationId, String path, List<String> messageIds) {
+    await(WAIT, messageIds.size() + " actions of " + destinationId + " journaled as delivered",
+        () -> Journal.eventsOf(node.node(), destinationId, AttemptRecorded.class).stream()
+            .flatMap(attempt -> attempt.items().stream())
+            .filter(item -> item.outcome() == Outcome.DELIVERED)
+            .count() == messageIds.size());
+    List<String> received = standIn.received().stream()
+        .filter(r -> r.path().equals(path))
+        .map(r -> Pipeline.json(r.body()).path("messageId").asText())
+        .sorted()
+        .toList();
+    assertEquals(messageIds.stream().sorted().toList(), received, "requests to " + path);
   }
 
   @Test
@@ -335,7 +356,7 @@ abstract class IngestHttpTest extends NodePerClass {
 
   // --- requests ------------------------------------------------------------------------------
 
-  private TestNode.Answer post(String path, String body, String writeKey) {
+  TestNode.Answer post(String path, String body, String writeKey) {
     return post(path, body.getBytes(StandardCharsets.UTF_8), Map.of("Authorization", basic(writeKey)));
   }
 

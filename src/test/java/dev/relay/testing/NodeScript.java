@@ -11,13 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Node.js script under {@code src/test/node}, run as a real process, for tests that drive Relay
  * with JavaScript libraries. Its dependencies are installed with {@code npm ci} from the committed
  * package-lock.json the first time (node_modules is not committed). Without {@code node} and
- * {@code npm} on the PATH such a test is skipped with a loud message, except under {@code CI=true},
+ * {@code npm} on the PATH such a test is skipped with a loud message, except under CI (any non-empty {@code CI}),
  * where it fails: the same policy as {@link PostgresDatabase}.
  */
 public final class NodeScript {
@@ -95,15 +94,6 @@ public final class NodeScript {
         return;
       }
     }
-    String message = "'" + program + "' is not on the PATH";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      Assertions.fail(message + "; under CI=true the Node.js library tests must run");
-    }
-    System.err.println();
-    System.err.println("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    System.err.println("!!! SKIPPING Node.js library tests: " + message);
-    System.err.println("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    System.err.println();
-    Assumptions.abort(message);
+    Skips.skipUnlessCi("Node.js library tests", "'" + program + "' is not on the PATH");
   }
 }
