@@ -28,9 +28,12 @@ public final class RelayProcess implements AutoCloseable {
   public final int managementPort;
   public final int remotePort;
   public final Path log;
+  /** The address its management port answers on. */
+  public final String host;
 
-  private RelayProcess(Process process, int httpPort, int managementPort, int remotePort, Path log) {
+  private RelayProcess(Process process, int httpPort, int managementPort, int remotePort, Path log, String host) {
     this.process = process;
+    this.host = host;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
     this.remotePort = remotePort;
@@ -57,6 +60,11 @@ public final class RelayProcess implements AutoCloseable {
   }
 
   public static RelayProcess start(Path jar, Map<String, String> env, int[] ports, Path log) {
+    return start(jar, env, ports, log, "127.0.0.1");
+  }
+
+  /** A node whose management (and whatever else {@code env} says) answers on {@code host}, e.g. 127.0.0.2. */
+  public static RelayProcess start(Path jar, Map<String, String> env, int[] ports, Path log, String host) {
     Map<String, String> environment = new HashMap<>(env);
     // Stand-in destinations listen on loopback, which is refused by default; a test may say otherwise.
     environment.putIfAbsent("RELAY_ALLOWED_NETWORKS", "127.0.0.0/8");
@@ -69,7 +77,7 @@ public final class RelayProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(environment);
     try {
-      return new RelayProcess(builder.start(), ports[0], ports[1], ports[2], log);
+      return new RelayProcess(builder.start(), ports[0], ports[1], ports[2], log, host);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -100,7 +108,7 @@ public final class RelayProcess implements AutoCloseable {
       try {
         HttpResponse<Void> response =
             client.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + managementPort + "/ready")).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return Duration.ofNanos(System.nanoTime() - start);
