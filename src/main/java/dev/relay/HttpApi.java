@@ -1,6 +1,7 @@
 package dev.relay;
 
 import dev.relay.catalog.CatalogRoutes;
+import dev.relay.console.ConsoleRoutes;
 import dev.relay.destination.DestinationRoutes;
 import dev.relay.destination.MappingToolRoutes;
 import dev.relay.http.AdminAuth;
@@ -9,7 +10,7 @@ import dev.relay.source.SourceAdminRoutes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Every HTTP route of a node: ingest under {@code /v1}, the admin API under {@code /api}. */
+/** Every HTTP route of a node: ingest under {@code /v1}, the admin API under {@code /api}, the console at {@code /}. */
 final class HttpApi extends AllDirectives {
 
   private final Services services;
@@ -36,6 +37,7 @@ final class HttpApi extends AllDirectives {
                             new MappingToolRoutes(services.mapper()).route(),
                             sources.sources(),
                             destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
-                            services.readSide().adminRoutes()))));
+                            services.readSide().adminRoutes()))),
+        new ConsoleRoutes(services.mapper()).route());
   }
 }
