@@ -161,7 +161,7 @@ function ItemDetail({ destinationId, itemId, replay, onClose, onNotOffered, onRe
   if (!item) return html`<p aria-busy="true">Loading the action…</p>`;
   return html`<article class="item-detail" id="journal-item" tabindex="-1" ref=${ref} aria-label="Action details">
     <header class="row-between">
-      <strong>${item.action}: ${item.eventType} ${item.event || ''}</strong>
+      <strong>${item.action}: ${item.eventType} ${item.eventName || ''}</strong>
       <span><${Badge} status=${item.status} /> <button type="button" class="outline secondary small" onClick=${onClose}>Close</button></span>
     </header>
     <dl class="facts">

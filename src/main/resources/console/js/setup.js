@@ -164,7 +164,7 @@ export function SourcePicker({ destination, onSaved, saveLabel, onBack, skippabl
       : html`<fieldset>${sources.map((s) => html`<label key=${s.id}>
           <input type="checkbox" name="source" value=${s.id} data-source=${s.name} checked=${chosen.has(s.id)}
               onChange=${(e) => flip(s.id, e.target.checked)} />
-          ${s.name} <small>${s.type}</small></label>`)}</fieldset>`}
+          <span>${s.name} <small>${s.type}</small></span></label>`)}</fieldset>`}
     <${ErrorNote} error=${error} />
     <div class="actions-row">
       ${onBack ? html`<button type="button" class="secondary outline" onClick=${onBack}>Back</button>` : null}

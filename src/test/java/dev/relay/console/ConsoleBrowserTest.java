@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -73,7 +74,9 @@ class ConsoleBrowserTest extends NodePerClass {
   }
 
   @AfterEach
-  void noConsoleErrors() {
+  void noConsoleErrors(TestInfo test) {
+    // What the page showed when the test ended: the first thing to look at when one fails.
+    browser.screenshot("end-of-" + test.getTestMethod().orElseThrow().getName());
     assertEquals(List.of(), browser.consoleErrors(), "errors in the browser's console");
   }
 
