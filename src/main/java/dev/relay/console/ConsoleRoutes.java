@@ -31,9 +31,16 @@ public final class ConsoleRoutes extends AllDirectives {
       List.of(EventTypes.TRACK, EventTypes.IDENTIFY, EventTypes.PAGE, EventTypes.SCREEN, EventTypes.GROUP, EventTypes.ALIAS);
 
   private final ObjectMapper mapper;
+  private final ConsoleSettings settings;
 
+  /** The console with the settings of the node's configuration (relay.console). */
   public ConsoleRoutes(ObjectMapper mapper) {
+    this(mapper, null);
+  }
+
+  ConsoleRoutes(ObjectMapper mapper, ConsoleSettings settings) {
     this.mapper = mapper;
+    this.settings = settings;
   }
 
   public Route route() {
@@ -41,7 +48,7 @@ public final class ConsoleRoutes extends AllDirectives {
         () ->
             extractActorSystem(
                 system -> {
-                  ConsoleSettings settings = ConsoleSettings.ID.get(system);
+                  ConsoleSettings settings = this.settings != null ? this.settings : ConsoleSettings.ID.get(system);
                   return respondWithHeaders(
                       securityHeaders(),
                       () ->
