@@ -78,6 +78,8 @@ export function Journal({ destinationId, refreshMs }) {
       <label for="journal-live"><input type="checkbox" role="switch" id="journal-live" checked=${live}
           onChange=${(e) => setLive(e.target.checked)} /> Refresh while open</label>
     </header>
+    <details class="filters-box" open=${window.matchMedia('(min-width: 900px)').matches}>
+    <summary>Filters${Object.keys(filters).length ? ' (' + Object.keys(filters).length + ' on)' : ''}</summary>
     <form class="filters" onSubmit=${apply} aria-label="Journal filters">
       <label for="filter-status">Status
         <select id="filter-status" value=${draft.status || ''} onChange=${(e) => setDraft({ ...draft, status: e.target.value })}>
@@ -98,6 +100,7 @@ export function Journal({ destinationId, refreshMs }) {
           ? html`<button type="button" class="secondary" id="redrive" onClick=${redrive}>Redrive these</button>` : null}
       </div>
     </form>
+    </details>
     ${note ? html`<p role="status">${note}</p>` : null}
     <${ErrorNote} error=${error} />
     ${page === null ? html`<p aria-busy="true">Loading…</p>`

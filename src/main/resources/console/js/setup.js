@@ -82,8 +82,12 @@ function Configure({ type, destination, onBack, onDone }) {
 }
 
 /** The actions: the type's defaults, each on or off, each can be edited before the destination is enabled. */
-export function ActionList({ destination, samples, onChanged, onToggle }) {
-  const [editing, setEditing] = useState(null);
+export function ActionList({ destination, samples, onChanged, onToggle, onEditing = () => {} }) {
+  const [editing, setEditingState] = useState(null);
+  const setEditing = (id) => {
+    setEditingState(id);
+    onEditing(id !== null);
+  };
   if (editing !== null) {
     const action = destination.actions.find((a) => a.id === editing);
     return html`<${ActionEditor} action=${action} samples=${samples} onCancel=${() => setEditing(null)}
@@ -109,6 +113,7 @@ export function ActionList({ destination, samples, onChanged, onToggle }) {
 function ChooseActions({ destination, samples, onBack, onDone }) {
   const [current, setCurrent] = useState(destination);
   const [error, setError] = useState(null);
+  const [editing, setEditing] = useState(false);
   const toggle = (action, enabled) =>
     setCurrent({ ...current, actions: current.actions.map((a) => (a.id === action.id ? { ...a, enabled } : a)) });
   const next = async () => {
@@ -121,14 +126,14 @@ function ChooseActions({ destination, samples, onBack, onDone }) {
   return html`<div>
     <h3>Choose the actions</h3>
     <p>The defaults are selected. Turn off what this destination should not get, or edit how an action maps events.</p>
-    <${ActionList} destination=${current} samples=${samples} onToggle=${toggle}
+    <${ActionList} destination=${current} samples=${samples} onToggle=${toggle} onEditing=${setEditing}
         onChanged=${(saved) => setCurrent({ ...saved, actions: saved.actions.map((a) => ({
           ...a, enabled: (current.actions.find((c) => c.id === a.id) || a).enabled })) })} />
     <${ErrorNote} error=${error} />
-    <div class="actions-row">
+    ${editing ? null : html`<div class="actions-row">
       <button type="button" class="secondary outline" onClick=${onBack}>Back</button>
       <button type="button" id="actions-continue" onClick=${next}>Continue</button>
-    </div>
+    </div>`}
   </div>`;
 }
 

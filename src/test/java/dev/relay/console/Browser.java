@@ -133,6 +133,10 @@ final class Browser implements AutoCloseable {
         .until(d -> condition.getAsBoolean());
   }
 
+  void scrollTo(WebElement element) {
+    driver.executeScript("arguments[0].scrollIntoView({block: 'start'})", element);
+  }
+
   void screenshot(String name) {
     try {
       Files.createDirectories(SCREENSHOTS);

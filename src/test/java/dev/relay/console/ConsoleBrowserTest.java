@@ -142,6 +142,7 @@ class ConsoleBrowserTest extends NodePerClass {
     assertEquals("Bearer sk_console_secret", standIn.received().get(0).header("Authorization"));
 
     browser.size(Browser.PHONE);
+    browser.scrollTo(browser.find(By.id("journal-title")));
     browser.screenshot("actions-tab-narrow");
   }
 
@@ -216,6 +217,7 @@ class ConsoleBrowserTest extends NodePerClass {
     assertTrue(result.getText().contains("tester-user"), result.getText());
     standIn.awaitRequests(1, DELIVERED);
     assertEquals("tester-user", json(standIn.received().get(0).body()).path("userId").asText());
+    browser.scrollTo(result);
     browser.screenshot("tester-tab");
   }
 
@@ -244,7 +246,17 @@ class ConsoleBrowserTest extends NodePerClass {
     assertFalse(browser.all(By.cssSelector("#chart-outcomes canvas")).isEmpty(), "the outcomes chart is drawn");
     browser.screenshot("overview-tab");
     browser.size(Browser.PHONE);
+    browser.scrollTo(browser.find(By.id("chart-outcomes")));
     browser.screenshot("overview-tab-narrow");
+
+    // The journal behind those counts, filtered in the Actions tab.
+    browser.size(Browser.LAPTOP);
+    browser.click(By.id("tab-actions"));
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("filter-status"))).selectByValue("failed");
+    browser.click(By.id("filter-apply"));
+    browser.await("only the 2 failed actions", () ->
+        browser.all(By.cssSelector("#journal-table tbody tr")).size() == 2
+            && browser.all(By.cssSelector("#journal-table tr[data-status=failed]")).size() == 2);
   }
 
   private String text(String css) {
