@@ -142,6 +142,8 @@ class ConsoleBrowserTest extends NodePerClass {
     assertEquals("Bearer sk_console_secret", standIn.received().get(0).header("Authorization"));
 
     browser.size(Browser.PHONE);
+    browser.driver().navigate().refresh();
+    browser.find(By.cssSelector("#journal-table tr[data-status=delivered]"));
     browser.scrollTo(browser.find(By.id("journal-title")));
     browser.screenshot("actions-tab-narrow");
   }
@@ -196,6 +198,27 @@ class ConsoleBrowserTest extends NodePerClass {
       assertEquals("k-secret", r.header("X-Api-Key"), "the masked secret kept its value");
     });
     browser.screenshot("actions-tab-fixed");
+  }
+
+  @Test
+  void theSettingsTabDisablesADestinationAndDeletesItOnlyOnceConfirmed() {
+    String id = createDestination(Map.of("url", standIn.url("/doomed")));
+    browser.open(node.baseUrl() + "/#/destinations/" + id + "/settings");
+    browser.click(By.id("destination-enabled"));
+    browser.await("disabled", () -> browser.find(By.cssSelector(".destination header .badge")).getText().equals("disabled"));
+    assertFalse(node.admin("GET", "/api/destinations/" + id).json().path("enabled").asBoolean());
+
+    browser.click(By.id("delete-destination"));
+    browser.find(By.cssSelector("dialog[open]"));
+    browser.screenshot("settings-delete-confirmation");
+    browser.click(By.cssSelector("dialog[open] button.secondary"));
+    assertTrue(browser.all(By.cssSelector("dialog[open]")).isEmpty());
+    assertEquals(200, node.admin("GET", "/api/destinations/" + id).status(), "cancel keeps the destination");
+
+    browser.click(By.id("delete-destination"));
+    browser.click(By.cssSelector("dialog[open] button.danger"));
+    browser.find(By.id("destinations-title"));
+    assertEquals(404, node.admin("GET", "/api/destinations/" + id).status());
   }
 
   @Test
