@@ -84,7 +84,10 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, classN
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const confirmRef = useRef(null);
+  const dialogRef = useRef(null);
   useEffect(() => {
+    // A real modal: the page behind is inert, Escape cancels, focus starts on the confirming button.
+    if (open && dialogRef.current && !dialogRef.current.open) dialogRef.current.showModal();
     if (open && confirmRef.current) confirmRef.current.focus();
   }, [open]);
   const confirmIt = async () => {
@@ -100,7 +103,7 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, classN
   };
   return html`<${Fragment}>
     <button type="button" class=${className} id=${id} onClick=${() => setOpen(true)}>${label}</button>
-    ${open ? html`<dialog open onKeyDown=${(e) => e.key === 'Escape' && setOpen(false)} aria-labelledby="confirm-question">
+    ${open ? html`<dialog ref=${dialogRef} onCancel=${() => setOpen(false)} aria-labelledby="confirm-question">
       <article>
         <p id="confirm-question">${question}</p>
         <${ErrorNote} error=${error} />
