@@ -63,7 +63,7 @@ function ActionsTab({ destination, onChanged, boot }) {
       <${ActionList} destination=${destination} samples=${boot.sampleEvents} onToggle=${toggle} onChanged=${onChanged} />
       <${ErrorNote} error=${error} />
     </details>
-    <${Journal} destinationId=${destination.id} refreshMs=${boot.refreshIntervalMs} />
+    <${Journal} destinationId=${destination.id} refreshMs=${boot.refreshIntervalMs} pageSize=${boot.journalPageSize} />
   </div>`;
 }
 

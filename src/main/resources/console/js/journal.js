@@ -7,7 +7,6 @@ import { Badge, CALL_TYPES, ErrorNote, JsonBlock, time } from './ui.js';
 // node offers them (its OpenAPI description lists them; a 404 or 405 hides them again).
 
 const STATUSES = ['queued', 'retrying', 'delivered', 'failed', 'discarded'];
-const PAGE_SIZE = 25; // items per page of the table
 
 let replayOffered; // one answer per page load: does this node offer retry and redrive?
 function replayAvailable() {
@@ -20,7 +19,7 @@ function replayAvailable() {
 }
 const notOffered = (e) => e instanceof ApiError && (e.status === 404 || e.status === 405);
 
-export function Journal({ destinationId, refreshMs }) {
+export function Journal({ destinationId, refreshMs, pageSize }) {
   const [filters, setFilters] = useState({});
   const [draft, setDraft] = useState({});
   const [cursors, setCursors] = useState([null]); // the cursor of each page shown so far
@@ -38,7 +37,7 @@ export function Journal({ destinationId, refreshMs }) {
 
   const load = async () => {
     try {
-      setPage(await api('GET', paths.journal(destinationId, { ...filters, limit: PAGE_SIZE, cursor })));
+      setPage(await api('GET', paths.journal(destinationId, { ...filters, limit: pageSize, cursor })));
       setError(null);
     } catch (e) {
       setError(e);

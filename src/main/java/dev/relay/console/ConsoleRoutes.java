@@ -84,10 +84,11 @@ public final class ConsoleRoutes extends AllDirectives {
         RawHeader.create("Referrer-Policy", "no-referrer"));
   }
 
-  /** What the page needs before its first API call: its refresh interval and the tester's samples. */
+  /** What the page needs before its first API call: its settings and the tester's samples. */
   private ObjectNode boot(ConsoleSettings settings) {
     ObjectNode boot = mapper.createObjectNode();
     boot.put("refreshIntervalMs", settings.refreshInterval().toMillis());
+    boot.put("journalPageSize", settings.journalPageSize());
     ObjectNode samples = boot.putObject("sampleEvents");
     Instant now = Instant.now();
     CALL_TYPES.forEach(type -> SampleEvents.of(type, now).ifPresent(event -> samples.set(type, event)));

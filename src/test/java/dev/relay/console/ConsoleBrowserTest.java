@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -47,7 +48,9 @@ class ConsoleBrowserTest extends NodePerClass {
         Map.of(
             // Retries come quickly, so a settings fix shows within the test.
             "relay.delivery.retry.base-delay", "200ms",
-            "relay.console.refresh-interval", "500ms"));
+            "relay.console.refresh-interval", "500ms",
+            // Small pages, so that a handful of actions spans several.
+            "relay.console.journal-page-size", 2));
   }
 
   @BeforeAll
@@ -68,8 +71,8 @@ class ConsoleBrowserTest extends NodePerClass {
     browser.open(node.baseUrl() + "/#/connections");
     browser.driver().executeScript("sessionStorage.clear()");
     browser.driver().navigate().refresh();
-    browser.type(By.id("admin-token"), TestNode.ADMIN_TOKEN);
-    browser.click(By.id("sign-in"));
+    // From the keyboard: the token, then Enter.
+    browser.type(By.id("admin-token"), TestNode.ADMIN_TOKEN + Keys.ENTER);
     browser.find(By.id("destinations-title"));
   }
 
@@ -78,6 +81,11 @@ class ConsoleBrowserTest extends NodePerClass {
     // What the page showed when the test ended: the first thing to look at when one fails.
     browser.screenshot("end-of-" + test.getTestMethod().orElseThrow().getName());
     assertEquals(List.of(), browser.consoleErrors(), "errors in the browser's console");
+    @SuppressWarnings("unchecked")
+    List<String> loaded = (List<String>) browser.driver().executeScript(
+        "return performance.getEntriesByType('resource').map(e => e.name)");
+    assertFalse(loaded.isEmpty());
+    loaded.forEach(url -> assertTrue(url.startsWith(node.baseUrl() + "/"), "the page reached another host: " + url));
   }
 
   @Test
@@ -103,6 +111,13 @@ class ConsoleBrowserTest extends NodePerClass {
     // The default action is selected; its mapping is edited with a live preview.
     assertTrue(browser.find(By.id("action-enabled-0")).isSelected());
     browser.click(By.id("action-edit-0"));
+    String trigger = browser.find(By.id("action-trigger")).getAttribute("value");
+    browser.replace(By.id("action-trigger"), "type = \"track\" and");
+    WebElement triggerError = browser.find(By.id("action-trigger-error"));
+    assertTrue(triggerError.getText().contains("at position"), triggerError.getText());
+    assertTrue(triggerError.findElement(By.cssSelector("pre.caret")).getText().endsWith("^"), "a caret under the position");
+    browser.screenshot("action-editor-trigger-error");
+    browser.replace(By.id("action-trigger"), trigger);
     browser.replace(By.id("action-mapping"), "{\"order\": {\"@path\": \"$.event\"}, \"user\": {\"@path\": \"$.userId\"}}");
     browser.await("the preview shows the mapped sample", () ->
         browser.all(By.cssSelector(".preview pre.json")).stream().anyMatch(p -> p.getText().contains("\"order\": \"")));
@@ -280,6 +295,30 @@ class ConsoleBrowserTest extends NodePerClass {
     browser.await("only the 2 failed actions", () ->
         browser.all(By.cssSelector("#journal-table tbody tr")).size() == 2
             && browser.all(By.cssSelector("#journal-table tr[data-status=failed]")).size() == 2);
+
+    // Unfiltered, the 5 actions come newest first in pages of 2, each page after the last.
+    browser.click(By.id("tab-overview"));
+    browser.click(By.id("tab-actions"));
+    browser.await("the first page of all actions", () -> rowIds().size() == 2);
+    List<String> seen = new java.util.ArrayList<>(rowIds());
+    while (browser.find(By.id("journal-older")).isEnabled()) {
+      List<String> before = rowIds();
+      browser.click(By.id("journal-older"));
+      browser.await("the next page", () -> !rowIds().equals(before));
+      seen.addAll(rowIds());
+    }
+    assertEquals(journalIds(id), seen, "every action once, newest first");
+  }
+
+  private List<String> rowIds() {
+    return browser.all(By.cssSelector("#journal-table tbody tr")).stream().map(row -> row.getAttribute("data-item")).toList();
+  }
+
+  /** The journal's item ids as the API lists them (newest first). */
+  private List<String> journalIds(String destinationId) {
+    List<String> ids = new java.util.ArrayList<>();
+    node.admin("GET", "/api/destinations/" + destinationId + "/journal?limit=500").json().path("items").forEach(i -> ids.add(i.path("id").asText()));
+    return ids;
   }
 
   private String text(String css) {

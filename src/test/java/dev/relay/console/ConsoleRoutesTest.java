@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ConsoleRoutesTest extends RouteTestSupport {
 
   private final ConsoleRoutes console =
-      new ConsoleRoutes(new ObjectMapper(), new ConsoleSettings(Duration.ofSeconds(3), Duration.ofDays(365)));
+      new ConsoleRoutes(new ObjectMapper(), new ConsoleSettings(Duration.ofSeconds(3), 25, Duration.ofDays(365)));
 
   @Test
   void thePageIsServedAtTheRootWithAPolicyThatAllowsNoOtherHost() {
@@ -56,11 +56,12 @@ class ConsoleRoutesTest extends RouteTestSupport {
   }
 
   @Test
-  void bootDataHasTheRefreshIntervalAndASampleEventOfEveryCallType() {
+  void bootDataHasTheConsolesSettingsAndASampleEventOfEveryCallType() {
     TestRouteResult boot = sealed(console.route()).run(HttpRequest.GET("/console/boot.json"));
     boot.assertStatusCode(StatusCodes.OK);
     JsonNode json = json(boot.entityString());
     assertEquals(3000, json.path("refreshIntervalMs").asInt());
+    assertEquals(25, json.path("journalPageSize").asInt());
     for (String type : List.of("track", "identify", "page", "screen", "group", "alias")) {
       assertEquals(type, json.path("sampleEvents").path(type).path("type").asText(), type);
     }
