@@ -114,7 +114,8 @@ function PositionedError({ id, text, message }) {
     const at = Math.min(Number(m[1]), text.length);
     const start = text.lastIndexOf('\n', at - 1) + 1;
     const end = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
-    marker = html`<pre class="caret" aria-hidden="true">${text.slice(start, end)}\n${' '.repeat(at - start)}^</pre>`;
+    // One string: htm drops whitespace with line breaks between template parts.
+    marker = html`<pre class="caret" aria-hidden="true">${text.slice(start, end) + '\n' + ' '.repeat(at - start) + '^'}</pre>`;
   }
   return html`<small class="field-error" id=${id}>${message}${marker}</small>`;
 }

@@ -115,7 +115,10 @@ class ConsoleBrowserTest extends NodePerClass {
     browser.replace(By.id("action-trigger"), "type = \"track\" and");
     WebElement triggerError = browser.find(By.id("action-trigger-error"));
     assertTrue(triggerError.getText().contains("at position"), triggerError.getText());
-    assertTrue(triggerError.findElement(By.cssSelector("pre.caret")).getText().endsWith("^"), "a caret under the position");
+    // The caret stands under the position the node names, on the line below the trigger.
+    String position = triggerError.getText().replaceAll("(?s).*at position (\\d+).*", "$1");
+    assertEquals("type = \"track\" and\n" + " ".repeat(Integer.parseInt(position)) + "^",
+        triggerError.findElement(By.cssSelector("pre.caret")).getText());
     browser.screenshot("action-editor-trigger-error");
     browser.replace(By.id("action-trigger"), trigger);
     browser.replace(By.id("action-mapping"), "{\"order\": {\"@path\": \"$.event\"}, \"user\": {\"@path\": \"$.userId\"}}");
