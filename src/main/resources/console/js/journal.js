@@ -124,6 +124,7 @@ export function Journal({ destinationId, refreshMs, pageSize }) {
           onClick=${() => setCursors([...cursors, page.nextCursor])}>Older</button>
     </nav>
     ${selected ? html`<${ItemDetail} key=${selected} destinationId=${destinationId} itemId=${selected} replay=${replay}
+        revision=${revisionOf(page, selected)}
         onClose=${() => setSelected(null)} onNotOffered=${() => setReplay(false)} onRetried=${load} />` : null}
   </section>`;
 }
@@ -138,14 +139,20 @@ function toQuery(draft) {
   return q;
 }
 
-function ItemDetail({ destinationId, itemId, replay, onClose, onNotOffered, onRetried }) {
+/** What changes in a listed item when it has a new attempt: the open detail reloads then. */
+function revisionOf(page, itemId) {
+  const item = page && page.items.find((i) => i.id === itemId);
+  return item ? item.status + '/' + item.attempts : '';
+}
+
+function ItemDetail({ destinationId, itemId, revision, replay, onClose, onNotOffered, onRetried }) {
   const [item, setItem] = useState(null);
   const [error, setError] = useState(null);
   const ref = useRef(null);
   const load = () => api('GET', paths.journalItem(destinationId, itemId)).then(setItem, setError);
   useEffect(() => {
     load();
-  }, [itemId]);
+  }, [itemId, revision]);
   useEffect(() => {
     if (item && ref.current) ref.current.focus();
   }, [item !== null]);

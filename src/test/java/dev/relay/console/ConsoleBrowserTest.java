@@ -195,6 +195,10 @@ class ConsoleBrowserTest extends NodePerClass {
     }
     browser.open(node.baseUrl() + "/#/destinations/" + id + "/actions");
     browser.await("both actions retrying", () -> browser.all(By.cssSelector("#journal-table tr[data-status=retrying]")).size() == 2);
+    browser.click(By.cssSelector("#journal-table tr[data-status=retrying] a"));
+    WebElement retrying = browser.find(By.id("journal-item"));
+    browser.await("a retry is planned", () -> !browser.find(By.id("next-attempt")).getText().equals("none"));
+    assertTrue(retrying.getText().contains("Connection refused"), retrying.getText());
     browser.screenshot("actions-tab-retrying");
 
     browser.click(By.id("tab-settings"));
@@ -210,6 +214,14 @@ class ConsoleBrowserTest extends NodePerClass {
     browser.await("both actions delivered after the fix", () ->
         browser.all(By.cssSelector("#journal-table tr[data-status=delivered]")).size() == 2
             && browser.all(By.cssSelector("#journal-table tr[data-status=retrying]")).isEmpty());
+    browser.click(By.cssSelector("#journal-table tr[data-status=delivered] a"));
+    browser.await("the attempt log: retries, then delivered", () -> {
+      List<WebElement> attempts = browser.all(By.cssSelector("#journal-item details.attempt"));
+      return attempts.size() >= 2
+          && attempts.subList(0, attempts.size() - 1).stream().allMatch(a -> "retry".equals(a.getAttribute("data-outcome")))
+          && "delivered".equals(attempts.get(attempts.size() - 1).getAttribute("data-outcome"));
+    });
+    assertEquals("none", browser.find(By.id("next-attempt")).getText());
     standIn.awaitRequests(2, DELIVERED);
     standIn.received().forEach(r -> {
       assertEquals("/fixed", r.path());
