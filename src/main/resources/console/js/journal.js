@@ -57,8 +57,8 @@ export function Journal({ destinationId, refreshMs, pageSize }) {
   };
   const redrive = async () => {
     try {
-      const body = { ...toQuery(draft), status: filters.status };
-      delete body.messageId;
+      // The filters of the list shown; redrive takes all of them but messageId.
+      const { messageId, ...body } = filters;
       const answer = await api('POST', '/destinations/' + encodeURIComponent(destinationId) + '/redrive', body);
       setNote(answer.count + ' action(s) queued again.');
       load();

@@ -54,22 +54,23 @@ public final class ConsoleRoutes extends AllDirectives {
                       () ->
                           concat(
                               pathSingleSlash(() -> revalidated(() -> getFromResource("console/index.html"))),
-                              pathPrefix(
-                                  "console",
-                                  () ->
-                                      concat(
-                                          path("boot.json", () -> revalidated(() -> Json.ok(mapper, boot(settings)))),
-                                          // Webjar paths carry their version: a new version is a new URL.
-                                          pathPrefix(
-                                              "webjars",
-                                              () ->
-                                                  respondWithHeader(
-                                                      RawHeader.create(
-                                                          "Cache-Control",
-                                                          "public, max-age=" + settings.assetMaxAge().toSeconds() + ", immutable"),
-                                                      () -> getFromResourceDirectory("META-INF/resources/webjars"))),
-                                          revalidated(() -> getFromResourceDirectory("console"))))));
+                              pathPrefix("console", () -> files(settings))));
                 }));
+  }
+
+  /** Under /console: the boot data, the libraries (webjars) and the console's own files. */
+  private Route files(ConsoleSettings settings) {
+    // Webjar paths carry their version: a new version is a new URL, so browsers may keep them.
+    String immutable = "public, max-age=" + settings.assetMaxAge().toSeconds() + ", immutable";
+    return concat(
+        path("boot.json", () -> revalidated(() -> Json.ok(mapper, boot(settings)))),
+        pathPrefix(
+            "webjars",
+            () ->
+                respondWithHeader(
+                    RawHeader.create("Cache-Control", immutable),
+                    () -> getFromResourceDirectory("META-INF/resources/webjars"))),
+        revalidated(() -> getFromResourceDirectory("console")));
   }
 
   /** The console's own files change with the jar: the browser checks before reusing them. */
