@@ -14,7 +14,7 @@ const WINDOWS = [
 const INTERVALS = ['', '1m', '5m', '15m', '1h', '1d'];
 
 export function Overview({ destinationId, refreshMs }) {
-  const [windowKey, setWindowKey] = useState('24h');
+  const [windowKey, setWindowKey] = useState('1h');
   const [interval, setInterval_] = useState('');
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
@@ -56,7 +56,7 @@ export function Overview({ destinationId, refreshMs }) {
         ${[['queued', 'Volume'], ['delivered', 'Delivered'], ['failed', 'Failed'], ['retrying', 'Retries'], ['discarded', 'Discarded']]
           .map(([key, label]) => html`<article class=${'total total-' + key} key=${key}>
             <small>${label}</small><strong data-total=${key}>${data.totals[key]}</strong></article>`)}
-        <article class="total"><small>Latency p50 / p95 / p99</small>
+        <article class="total total-latency"><small>Latency p50 / p95 / p99</small>
           <strong id="overview-latency">${['p50', 'p95', 'p99'].map((p) => (data.latencyMs[p] ?? '—')).join(' / ')} ms</strong></article>
       </div>
       <div class="charts">
@@ -73,13 +73,19 @@ export function Overview({ destinationId, refreshMs }) {
             { label: 'Retries', values: col('retried'), stroke: '#ef6c00' },
           ]} />
         </article>
+        <article>
+          <h4>Latency <small>(delivered requests over the window, ms)</small></h4>
+          <${Chart} id="chart-latency" xs=${[0, 1, 2]} labels=${['p50', 'p95', 'p99']}
+              series=${[{ label: 'Latency (ms)', values: ['p50', 'p95', 'p99'].map((p) => data.latencyMs[p]),
+                stroke: '#6a1b9a', fill: 'rgba(106,27,154,0.25)', bars: true }]} />
+        </article>
       </div>
       <p><small>Test calls from the API call tester are not counted. Latency is of delivered requests over the whole window.</small></p>`}
   </section>`;
 }
 
-/** A uPlot time chart that follows its container's width and takes new data in place. */
-function Chart({ id, xs, series }) {
+/** A uPlot chart (over time, or of named bars) that follows its container's width and takes new data in place. */
+function Chart({ id, xs, series, labels }) {
   const box = useRef(null);
   const chart = useRef(null);
   const data = [xs, ...series.map((s) => s.values)];
@@ -87,8 +93,16 @@ function Chart({ id, xs, series }) {
     const options = {
       width: Math.max(box.current.clientWidth, 200),
       height: 220,
-      scales: { x: { time: true } },
-      axes: [{}, { size: 50 }],
+      // With labels, x is a category (0, 1, 2, …) and the bars are named; else it is time.
+      scales: {
+        x: labels ? { time: false, range: [-0.5, labels.length - 0.5] } : { time: true },
+        // Counts and latencies start at zero, so bar heights compare honestly.
+        y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
+      axes: [
+        labels ? { splits: () => labels.map((_, i) => i), values: (u, splits) => splits.map((i) => labels[i]) } : {},
+        { size: 50 },
+      ],
       series: [{}, ...series.map((s) => ({
         label: s.label,
         stroke: s.stroke,
@@ -109,5 +123,5 @@ function Chart({ id, xs, series }) {
   useEffect(() => {
     if (chart.current) chart.current.setData(data);
   }, [JSON.stringify(data)]);
-  return html`<div class="chart" id=${id} ref=${box} role="img" aria-label=${series.map((s) => s.label).join(', ') + ' over time'}></div>`;
+  return html`<div class="chart" id=${id} ref=${box} role="img" aria-label=${series.map((s) => s.label).join(', ') + (labels ? '' : ' over time')}></div>`;
 }

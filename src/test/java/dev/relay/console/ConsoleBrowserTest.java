@@ -297,6 +297,7 @@ class ConsoleBrowserTest extends NodePerClass {
     assertEquals("5", text("[data-total=queued]"));
     assertFalse(browser.all(By.cssSelector("#chart-volume canvas")).isEmpty(), "the volume chart is drawn");
     assertFalse(browser.all(By.cssSelector("#chart-outcomes canvas")).isEmpty(), "the outcomes chart is drawn");
+    assertFalse(browser.all(By.cssSelector("#chart-latency canvas")).isEmpty(), "the latency chart is drawn");
     browser.screenshot("overview-tab");
     browser.size(Browser.PHONE);
     browser.scrollTo(browser.find(By.id("chart-outcomes")));
