@@ -25,11 +25,28 @@ export function CopyButton({ text, label = 'Copy' }) {
       await navigator.clipboard.writeText(text);
       setState('Copied');
     } catch {
-      setState('Select and copy');
+      // The clipboard API needs a secure origin; a node reached over plain http on a LAN is not one.
+      setState(copyBySelection(text) ? 'Copied' : 'Select and copy');
     }
     setTimeout(() => setState(label), 1500);
   };
   return html`<button type="button" class="outline secondary small" onClick=${copy}>${state}</button>`;
+}
+
+function copyBySelection(text) {
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.className = 'offscreen';
+  document.body.appendChild(area);
+  area.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
 }
 
 export function time(iso) {

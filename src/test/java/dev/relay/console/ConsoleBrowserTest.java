@@ -95,6 +95,9 @@ class ConsoleBrowserTest extends NodePerClass {
     browser.click(By.cssSelector("details[data-source='Web shop'] summary"));
     String writeKey = browser.find(By.cssSelector("details[data-source='Web shop'] [data-write-key]")).getText();
     assertTrue(browser.find(By.cssSelector("details[data-source='Web shop'] pre.snippet")).getText().contains(writeKey));
+    browser.click(By.cssSelector("details[data-source='Web shop'] .write-key button"));
+    browser.await("the write key is copied", () ->
+        browser.find(By.cssSelector("details[data-source='Web shop'] .write-key button")).getText().equals("Copied"));
     browser.screenshot("connections");
 
     browser.click(By.id("add-destination"));
