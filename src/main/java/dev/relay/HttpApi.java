@@ -1,6 +1,7 @@
 package dev.relay;
 
 import dev.relay.catalog.CatalogRoutes;
+import dev.relay.console.ConsoleRoutes;
 import dev.relay.destination.DestinationRoutes;
 import dev.relay.destination.MappingToolRoutes;
 import dev.relay.http.AdminAuth;
@@ -11,8 +12,9 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Every HTTP route of a node: ingest under {@code /v1}, the admin API under {@code /api}, served
- * on one port or (with relay.admin.port) on two.
+ * Every HTTP route of a node: ingest under {@code /v1}, the admin API under {@code /api} and the
+ * console at {@code /}, served on one port or (with relay.admin.port) the console and {@code /api}
+ * on their own.
  */
 final class HttpApi extends AllDirectives {
 
@@ -43,17 +45,19 @@ final class HttpApi extends AllDirectives {
     SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
     DestinationRoutes destinations =
         new DestinationRoutes(services.destinations(), services.sources()::deleteDestination, services.mapper());
-    return pathPrefix(
-        "api",
-        () ->
-            adminAuth.require(
-                () ->
-                    concat(
-                        new CatalogRoutes(services.catalog(), services.mapper()).route(),
-                        new MappingToolRoutes(
-                            services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
-                        sources.sources(),
-                        destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
-                        services.readSide().adminRoutes())));
+    return concat(
+        pathPrefix(
+            "api",
+            () ->
+                adminAuth.require(
+                    () ->
+                        concat(
+                            new CatalogRoutes(services.catalog(), services.mapper()).route(),
+                            new MappingToolRoutes(
+                                services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
+                            sources.sources(),
+                            destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
+                            services.readSide().adminRoutes()))),
+        new ConsoleRoutes(services.mapper()).route());
   }
 }
