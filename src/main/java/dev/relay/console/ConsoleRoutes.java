@@ -44,18 +44,19 @@ public final class ConsoleRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return get(
-        () ->
-            extractActorSystem(
-                system -> {
-                  ConsoleSettings settings = this.settings != null ? this.settings : ConsoleSettings.ID.get(system);
-                  return respondWithHeaders(
-                      securityHeaders(),
-                      () ->
-                          concat(
-                              pathSingleSlash(() -> revalidated(() -> getFromResource("console/index.html"))),
-                              pathPrefix("console", () -> files(settings))));
-                }));
+    // The paths first, then the method: a POST elsewhere (say /v1/track on the admin port) stays a
+    // 404, not a 405 from the console.
+    return extractActorSystem(
+        system -> {
+          ConsoleSettings settings = this.settings != null ? this.settings : ConsoleSettings.ID.get(system);
+          return concat(
+              pathSingleSlash(() -> console(() -> revalidated(() -> getFromResource("console/index.html")))),
+              pathPrefix("console", () -> console(() -> files(settings))));
+        });
+  }
+
+  private Route console(Supplier<Route> inner) {
+    return get(() -> respondWithHeaders(securityHeaders(), inner));
   }
 
   /** Under /console: the boot data, the libraries (webjars) and the console's own files. */

@@ -136,7 +136,7 @@ public final class DestinationEntity
   public record DeliverDue() implements Command {}
 
   /** An attempt came back (from the destination or with a network error). */
-  public record AttemptFinished(String actionId, List<ItemAttempt> items, Exchange exchange)
+  public record AttemptFinished(String actionId, List<ItemAttempt> items, Exchange exchange, int generation)
       implements Command {}
 
   /**
@@ -146,7 +146,7 @@ public final class DestinationEntity
   public record SendTest(ObjectNode event, ActorRef<TestReport> replyTo) implements Command {}
 
   /** The test calls came back. */
-  public record TestsFinished(List<TestCall> calls, ActorRef<TestReport> replyTo) implements Command {}
+  public record TestsFinished(List<TestCall> calls, ActorRef<TestReport> replyTo, int generation) implements Command {}
 
   public record TestCall(String itemId, String actionId, String actionName, Exchange exchange)
       implements CborSerializable {}
@@ -466,6 +466,12 @@ public final class DestinationEntity
   /** Requests of the API call tester in flight, bounded by max-tests-in-flight. */
   private int testRequestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
+  /**
+   * Which life of the entity the runtime fields above belong to. A failed journal write restarts the
+   * entity in place (onPersistFailure): this object, and so these fields, survive, so recovery
+   * empties them and answers from requests started before are ignored.
+   */
+  private int generation;
   private CompiledActions compiled;
   private JsonNode secretsOf;
   private List<String> secrets;
@@ -527,6 +533,11 @@ public final class DestinationEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          generation++;
+          inFlight.clear();
+          requestsInFlight = 0;
+          testRequestsInFlight = 0;
+          finished.clear();
           if (state.exists()) {
             compiledActions(state); // now, so that an unusable action is reported at recovery
           }
@@ -801,14 +812,16 @@ public final class DestinationEntity
               context.pipeToSelf(
                   CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
                       .thenApply(done -> calls.stream().map(CompletableFuture::join).toList()),
-                  (results, never) -> new TestsFinished(results, test.replyTo()));
+                  (results, never) -> new TestsFinished(results, test.replyTo(), generation));
             })
         .thenNoReply();
   }
 
   /** Test calls end delivered or failed, never retried. */
   private ReplyEffect<Event, State> onTestsFinished(State state, TestsFinished finished) {
-    testRequestsInFlight -= finished.calls().size();
+    if (finished.generation() == generation) {
+      testRequestsInFlight -= finished.calls().size();
+    }
     List<Event> records = new ArrayList<>();
     List<TestResult> results = new ArrayList<>();
     for (TestCall call : finished.calls()) {
@@ -893,7 +906,7 @@ public final class DestinationEntity
     List<ObjectNode> events = items.stream().map(PendingAction::event).toList();
     context.pipeToSelf(
         exchange(state, type, actionId, events),
-        (exchange, never) -> new AttemptFinished(actionId, attempts, exchange));
+        (exchange, never) -> new AttemptFinished(actionId, attempts, exchange, generation));
   }
 
   /**
@@ -947,6 +960,10 @@ public final class DestinationEntity
   }
 
   private ReplyEffect<Event, State> onAttemptFinished(State state, AttemptFinished attempt) {
+    if (attempt.generation() != generation) {
+      // Started before the entity restarted (a failed journal write): its items are attempted again.
+      return Effect().noReply();
+    }
     finished.add(attempt);
     if (finished.size() == 1) {
       // Attempts finishing while a write is under way are journaled together in the next one.
@@ -1036,8 +1053,11 @@ public final class DestinationEntity
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(DestinationCreated.class, (state, e) -> {
-          state.config = new DestinationConfig(e.id(), e.name(), e.type(), e.enabled(), e.settings(), List.copyOf(e.actions()), List.of());
-          return state;
+          // A new object: Pekko keeps the empty state it was given once and starts every recovery
+          // after a restart from it, so that one must never be changed.
+          State created = new State();
+          created.config = new DestinationConfig(e.id(), e.name(), e.type(), e.enabled(), e.settings(), List.copyOf(e.actions()), List.of());
+          return created;
         })
         .onEvent(SettingsUpdated.class, (state, e) -> {
           state.config = state.config.withSettings(e.settings());
