@@ -3,6 +3,7 @@ package dev.relay.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.mapping.Mapping;
+import dev.relay.mapping.MappingLimits;
 import dev.relay.mapping.Trigger;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -96,10 +97,12 @@ public class MappingBenchmark {
   @Setup
   public void compile() throws IOException {
     ObjectMapper json = new ObjectMapper();
-    webhookTrigger = Trigger.compile(WEBHOOK_TRIGGER);
-    webhookMapping = Mapping.compile(json.readTree(WEBHOOK_MAPPING));
-    orderTrigger = Trigger.compile(ORDER_TRIGGER);
-    orderMapping = Mapping.compile(json.readTree(ORDER_MAPPING));
+    // application.conf's defaults (relay.mapping.*)
+    MappingLimits limits = new MappingLimits(4096, 32, 65536);
+    webhookTrigger = Trigger.compile(WEBHOOK_TRIGGER, limits);
+    webhookMapping = Mapping.compile(json.readTree(WEBHOOK_MAPPING), limits);
+    orderTrigger = Trigger.compile(ORDER_TRIGGER, limits);
+    orderMapping = Mapping.compile(json.readTree(ORDER_MAPPING), limits);
     event = json.readTree(TRACK_EVENT);
     if (!orderTrigger.matches(event) || orderMapping.apply(event).size() != 12) {
       throw new IllegalStateException("the benchmark fixture no longer exercises the mapping");
