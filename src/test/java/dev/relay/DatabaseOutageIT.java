@@ -4,21 +4,16 @@ import static dev.relay.testing.StandInDestination.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.testing.PostgresDatabase;
+import dev.relay.testing.ProcessClient;
 import dev.relay.testing.RelayProcess;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TcpProxy;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +21,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,11 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatabaseOutageIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TOKEN = "database-outage-admin-token-0123456789";
-  private static final Pattern MESSAGE_ID = Pattern.compile("\"messageId\":\"(o-\\d+)\"");
-
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir Path work;
 
@@ -53,19 +42,21 @@ class DatabaseOutageIT {
         TcpProxy proxy = new TcpProxy(ports[3], "127.0.0.1", 5432);
         StandInDestination standIn = StandInDestination.start();
         RelayProcess node = RelayProcess.start(RelayProcess.jar(), env(database, proxy), ports, work.resolve("node.log"))) {
-      await(Duration.ofSeconds(30), "the node is alive", () -> status(node.managementPort, "/alive") == 200);
+      ProcessClient client = new ProcessClient(node, TOKEN);
+      await(Duration.ofSeconds(30), "the node is alive", () -> client.management("/alive") == 200);
       long notReadyUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
       while (System.nanoTime() < notReadyUntil) {
-        assertNotEquals(200, status(node.managementPort, "/ready"), "ready without its database");
+        assertNotEquals(200, client.management("/ready"), "ready without its database");
         Thread.sleep(200);
       }
 
       proxy.start();
       node.awaitReady(Duration.ofSeconds(60));
-      String writeKey = wire(node, standIn.url("/hook"));
-      HttpResponse<String> tracked = track(node, writeKey, "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Back\",\"messageId\":\"o-1\"}]}");
+      String writeKey = client.wireWebhook(standIn.url("/hook"), "\"batchSize\":10").writeKey();
+      HttpResponse<String> tracked =
+          client.ingest("batch", writeKey, "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Back\",\"messageId\":\"o-1\"}]}");
       assertEquals(200, tracked.statusCode(), tracked.body());
-      await(Duration.ofSeconds(30), "the event is delivered", () -> delivered(standIn).contains("o-1"));
+      await(Duration.ofSeconds(30), "the event is delivered", () -> standIn.acceptedMessageIds().contains("o-1"));
     }
   }
 
@@ -78,7 +69,8 @@ class DatabaseOutageIT {
       proxy.start();
       try (RelayProcess node = RelayProcess.start(RelayProcess.jar(), env(database, proxy), ports, work.resolve("node.log"))) {
         node.awaitReady(Duration.ofSeconds(60));
-        String writeKey = wire(node, standIn.url("/hook"));
+        ProcessClient client = new ProcessClient(node, TOKEN);
+        String writeKey = client.wireWebhook(standIn.url("/hook"), "\"batchSize\":10").writeKey();
 
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicLong refused = new AtomicLong();
@@ -86,9 +78,9 @@ class DatabaseOutageIT {
         AtomicLong sequence = new AtomicLong();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
-          Thread client = new Thread(() -> send(node, writeKey, sending, sequence, acknowledged, refused));
-          clients.add(client);
-          client.start();
+          Thread sender = new Thread(() -> send(client, writeKey, sending, sequence, acknowledged, refused));
+          clients.add(sender);
+          sender.start();
         }
         await(Duration.ofSeconds(30), "load under way", () -> acknowledged.size() >= 300);
         proxy.stop();
@@ -97,19 +89,19 @@ class DatabaseOutageIT {
         long before = acknowledged.size();
         await(Duration.ofSeconds(60), "ingest acknowledges again", () -> acknowledged.size() >= before + 300);
         sending.set(false);
-        for (Thread client : clients) {
-          client.join(60_000);
+        for (Thread sender : clients) {
+          sender.join(60_000);
         }
         System.out.println("outage: " + acknowledged.size() + " events acknowledged, " + refused.get() + " requests refused and retried");
-        await(Duration.ofSeconds(120), "every acknowledged event delivered", () -> delivered(standIn).containsAll(acknowledged));
-        assertEquals(Set.of(), missing(acknowledged, delivered(standIn)));
+        await(Duration.ofSeconds(120), "every acknowledged event delivered", () -> standIn.acceptedMessageIds().containsAll(acknowledged));
+        assertEquals(Set.of(), missing(acknowledged, standIn.acceptedMessageIds()));
       }
     }
   }
 
   /** A client as an SDK is: a batch is sent again, with the same messageIds, until it is acknowledged. */
   private void send(
-      RelayProcess node, String writeKey, AtomicBoolean sending, AtomicLong sequence, Set<String> acknowledged, AtomicLong refused) {
+      ProcessClient client, String writeKey, AtomicBoolean sending, AtomicLong sequence, Set<String> acknowledged, AtomicLong refused) {
     while (sending.get()) {
       long first = sequence.getAndAdd(10);
       List<String> ids = new ArrayList<>();
@@ -122,7 +114,7 @@ class DatabaseOutageIT {
       body.append("]}");
       for (int attempt = 0; attempt < 200; attempt++) {
         try {
-          if (track(node, writeKey, body.toString()).statusCode() == 200) {
+          if (client.ingest("batch", writeKey, body.toString()).statusCode() == 200) {
             acknowledged.addAll(ids);
             break;
           }
@@ -151,65 +143,5 @@ class DatabaseOutageIT {
         "RELAY_DB_USER", PostgresDatabase.USER,
         "RELAY_ADMIN_TOKEN", TOKEN,
         "RELAY_ALLOWED_NETWORKS", "127.0.0.0/8");
-  }
-
-  private static Set<String> delivered(StandInDestination standIn) {
-    Set<String> ids = ConcurrentHashMap.newKeySet();
-    for (StandInDestination.Received request : standIn.accepted()) {
-      Matcher matcher = MESSAGE_ID.matcher(request.body());
-      while (matcher.find()) {
-        ids.add(matcher.group(1));
-      }
-    }
-    return ids;
-  }
-
-  private int status(int port, String path) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
-  private String wire(RelayProcess node, String url) throws Exception {
-    String destination =
-        JSON.readTree(admin(node, "POST", "/api/destinations",
-                "{\"name\":\"outage\",\"type\":\"webhook\",\"settings\":{\"url\":\"" + url + "\",\"batchSize\":10}}"))
-            .path("id").asText();
-    var source = JSON.readTree(admin(node, "POST", "/api/sources", "{\"name\":\"outage\",\"type\":\"server\"}"));
-    admin(node, "PUT", "/api/destinations/" + destination + "/sources/" + source.path("id").asText(), null);
-    return source.path("writeKey").asText();
-  }
-
-  private String admin(RelayProcess node, String method, String path, String body) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
-                .header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() >= 300) {
-      throw new AssertionError(method + " " + path + " → " + response.statusCode() + " " + response.body());
-    }
-    return response.body();
-  }
-
-  private HttpResponse<String> track(RelayProcess node, String writeKey, String body) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/v1/batch"))
-            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(15))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 }

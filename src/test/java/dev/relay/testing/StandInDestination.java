@@ -99,6 +99,20 @@ public final class StandInDestination implements AutoCloseable {
     return new ArrayList<>(accepted);
   }
 
+  private static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("\"messageId\":\"([^\"]+)\"");
+
+  /** The messageIds in the bodies of the requests answered 2xx (single events and batches alike). */
+  public java.util.Set<String> acceptedMessageIds() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Received request : accepted) {
+      java.util.regex.Matcher matcher = MESSAGE_ID.matcher(request.body());
+      while (matcher.find()) {
+        ids.add(matcher.group(1));
+      }
+    }
+    return ids;
+  }
+
   /** Waits until {@code condition} holds, failing after {@code atMost}. */
   public static void await(Duration atMost, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + atMost.toNanos();
