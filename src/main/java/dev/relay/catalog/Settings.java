@@ -73,10 +73,7 @@ public final class Settings {
     List<String> keys = new ArrayList<>();
     merged.fieldNames().forEachRemaining(keys::add);
     for (String key : keys) {
-      JsonNode propertySchema = schema.path("properties").path(key);
-      if (propertySchema.isMissingNode()) {
-        propertySchema = schema.path("additionalProperties");
-      }
+      JsonNode propertySchema = propertySchema(schema, key);
       boolean secretHere = secret || propertySchema.path("writeOnly").asBoolean(false);
       JsonNode value = merged.get(key);
       JsonNode before = original.path(key);
@@ -97,10 +94,7 @@ public final class Settings {
     List<String> keys = new ArrayList<>();
     value.fieldNames().forEachRemaining(keys::add);
     for (String key : keys) {
-      JsonNode propertySchema = schema.path("properties").path(key);
-      if (propertySchema.isMissingNode()) {
-        propertySchema = schema.path("additionalProperties");
-      }
+      JsonNode propertySchema = propertySchema(schema, key);
       JsonNode child = value.get(key);
       if (propertySchema.path("writeOnly").asBoolean(false)) {
         allStrings(value, key, secret);
@@ -115,10 +109,7 @@ public final class Settings {
     List<String> keys = new ArrayList<>();
     value.fieldNames().forEachRemaining(keys::add);
     for (String key : keys) {
-      JsonNode propertySchema = schema.path("properties").path(key);
-      if (propertySchema.isMissingNode()) {
-        propertySchema = schema.path("additionalProperties");
-      }
+      JsonNode propertySchema = propertySchema(schema, key);
       JsonNode child = value.get(key);
       if (isUrl(propertySchema) && child instanceof TextNode) {
         url.accept(value, key);
@@ -126,6 +117,12 @@ public final class Settings {
         forEachUrl(propertySchema, object, url);
       }
     }
+  }
+
+  /** The schema of property {@code key}: its own, else the schema of additional properties. */
+  private static JsonNode propertySchema(JsonNode schema, String key) {
+    JsonNode own = schema.path("properties").path(key);
+    return own.isMissingNode() ? schema.path("additionalProperties") : own;
   }
 
   private static boolean isUrl(JsonNode propertySchema) {
