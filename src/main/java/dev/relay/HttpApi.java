@@ -1,9 +1,12 @@
 package dev.relay;
 
+import dev.relay.ingest.Ingest;
+
 import dev.relay.catalog.CatalogRoutes;
 import dev.relay.console.ConsoleRoutes;
 import dev.relay.destination.DestinationRoutes;
 import dev.relay.destination.MappingToolRoutes;
+import dev.relay.destination.TesterRoutes;
 import dev.relay.http.AdminAuth;
 import dev.relay.http.AuthFailureThrottle;
 import dev.relay.ingest.IngestRoutes;
@@ -45,6 +48,7 @@ final class HttpApi extends AllDirectives {
     SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
     DestinationRoutes destinations =
         new DestinationRoutes(services.destinations(), services.sources()::deleteDestination, services.mapper());
+    TesterRoutes tester = new TesterRoutes(services.destinations(), services.tester(), services.mapper());
     return concat(
         pathPrefix(
             "api",
@@ -56,7 +60,7 @@ final class HttpApi extends AllDirectives {
                             new MappingToolRoutes(
                                 services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
                             sources.sources(),
-                            destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id))),
+                            destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id), tester.route(id))),
                             services.readSide().adminRoutes()))),
         new ConsoleRoutes(services.mapper()).route());
   }

@@ -3,6 +3,7 @@ package dev.relay;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.relay.persistence.Database;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -33,14 +34,9 @@ public final class RelayConfig {
     return database(base).withFallback(seedNodes(base)).withFallback(base);
   }
 
-  /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
-  public static boolean usesPostgres(Config config) {
-    return !config.getString("relay.db.url").isBlank();
-  }
-
   private static Config database(Config base) {
     String slick = "pekko-persistence-jdbc.shared-databases.slick.";
-    if (usesPostgres(base)) {
+    if (Database.usesPostgres(base)) {
       return ConfigFactory.parseMap(
           Map.of(
               slick + "profile", "slick.jdbc.PostgresProfile$",

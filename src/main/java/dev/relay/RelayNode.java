@@ -1,5 +1,7 @@
 package dev.relay;
 
+import dev.relay.persistence.Database;
+
 import com.typesafe.config.Config;
 import dev.relay.cluster.Readiness;
 import dev.relay.http.AdminToken;

@@ -1,14 +1,17 @@
 package dev.relay;
 
+import dev.relay.persistence.Database;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.catalog.Catalog;
 import dev.relay.delivery.HttpDelivery;
+import dev.relay.destination.ApiCallTester;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.Destinations;
 import dev.relay.http.Json;
 import dev.relay.ingest.Ingest;
 import dev.relay.ingest.IngestSettings;
-import dev.relay.journal.ReadSide;
+import dev.relay.readside.ReadSide;
 import dev.relay.source.SourceDirectory;
 import dev.relay.source.SourceEntity;
 import dev.relay.source.Sources;
@@ -24,7 +27,8 @@ public record Services(
     Sources sources,
     Ingest ingest,
     IngestSettings ingestSettings,
-    ReadSide readSide) {
+    ReadSide readSide,
+    ApiCallTester tester) {
 
   /** The time an admin request waits for an entity. */
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
@@ -59,6 +63,7 @@ public record Services(
         new Sources(system, destinations, directory, ASK_TIMEOUT),
         new Ingest(system, mapper, ingestSettings, directory, clock),
         ingestSettings,
-        ReadSide.start(system, database, destinations, mapper));
+        ReadSide.start(system, database, destinations, mapper),
+        new ApiCallTester(system, mapper, system.settings().config().getDuration("relay.read-side.tester-timeout"), clock));
   }
 }

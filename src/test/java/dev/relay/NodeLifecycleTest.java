@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
-import dev.relay.delivery.Outcome;
+import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.testing.Backend;
 import dev.relay.testing.Journal;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.relay.delivery.DeliverySettings;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -13,13 +14,13 @@ import org.junit.jupiter.api.Test;
 /** The delivery settings as read at start: defaults, allowed networks, and refusals naming the key. */
 class RelaySettingsTest {
 
-  private static RelaySettings.Delivery delivery(Map<String, Object> overrides) {
+  private static DeliverySettings delivery(Map<String, Object> overrides) {
     return RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(overrides))).delivery();
   }
 
   @Test
   void byDefaultDestinationsMayNotReachLoopbackAndTheBoundsAreSet() throws Exception {
-    RelaySettings.Delivery delivery = delivery(Map.of());
+    DeliverySettings delivery = delivery(Map.of());
     assertEquals(Optional.of("loopback address"), delivery.addressPolicy().refusal(InetAddress.getByName("127.0.0.1")));
     assertEquals(65_536, delivery.maxResponseBytes());
     assertEquals(4, delivery.maxTestsInFlight());
@@ -27,7 +28,7 @@ class RelaySettingsTest {
 
   @Test
   void allowedNetworksAreRead() throws Exception {
-    RelaySettings.Delivery delivery = delivery(Map.of("relay.delivery.allowed-networks", "127.0.0.0/8, 10.1.0.0/16"));
+    DeliverySettings delivery = delivery(Map.of("relay.delivery.allowed-networks", "127.0.0.0/8, 10.1.0.0/16"));
     assertEquals(Optional.empty(), delivery.addressPolicy().refusal(InetAddress.getByName("127.0.0.1")));
     assertEquals(Optional.empty(), delivery.addressPolicy().refusal(InetAddress.getByName("10.1.2.3")));
     assertEquals(Optional.of("private address"), delivery.addressPolicy().refusal(InetAddress.getByName("10.2.0.1")));

@@ -1,8 +1,8 @@
 package dev.relay.catalog;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.delivery.Outcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

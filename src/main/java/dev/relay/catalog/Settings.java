@@ -1,5 +1,6 @@
 package dev.relay.catalog;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -18,7 +19,7 @@ import java.util.function.BiConsumer;
 public final class Settings {
 
   /** What a secret looks like in a response. Sent back in a patch, it means "unchanged". */
-  public static final String MASK = "********";
+  public static final String MASK = UrlMask.MASK;
 
   private Settings() {}
 

@@ -1,14 +1,18 @@
 package dev.relay.catalog;
 
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A URL as responses and the audit trail show it: the value of every query parameter (API keys often
- * travel there) and any user information replaced by {@link Settings#MASK}. Scheme, host, port, path
+ * travel there) and any user information replaced by {@link #MASK}. Scheme, host, port, path
  * and parameter names stay, so a person can still tell which endpoint it is.
  */
 public final class UrlMask {
+
+  /** What stands in for a secret wherever settings or requests are shown. */
+  public static final String MASK = "********";
 
   private UrlMask() {}
 
@@ -37,7 +41,7 @@ public final class UrlMask {
     if (scheme < 0 || at < 0) {
       return base;
     }
-    return base.substring(0, authorityStart) + Settings.MASK + authority.substring(at)
+    return base.substring(0, authorityStart) + MASK + authority.substring(at)
         + (authorityEnd < 0 ? "" : base.substring(authorityEnd));
   }
 
@@ -49,9 +53,9 @@ public final class UrlMask {
       if (parameter.isEmpty() || equals == parameter.length() - 1) {
         masked.add(parameter);
       } else if (equals < 0) {
-        masked.add(Settings.MASK);
+        masked.add(MASK);
       } else {
-        masked.add(parameter.substring(0, equals + 1) + Settings.MASK);
+        masked.add(parameter.substring(0, equals + 1) + MASK);
       }
     }
     return String.join("&", masked);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.event.EventTypes;
 import dev.relay.http.Json;
-import dev.relay.journal.SampleEvents;
+import dev.relay.destination.SampleEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;

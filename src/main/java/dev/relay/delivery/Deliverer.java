@@ -1,6 +1,7 @@
 package dev.relay.delivery;
 
 import dev.relay.catalog.OutgoingRequest;
+
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 

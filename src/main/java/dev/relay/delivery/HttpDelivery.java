@@ -2,6 +2,7 @@ package dev.relay.delivery;
 
 import dev.relay.catalog.HeaderRules;
 import dev.relay.catalog.OutgoingRequest;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

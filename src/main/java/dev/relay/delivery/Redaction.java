@@ -2,6 +2,7 @@ package dev.relay.delivery;
 
 import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.UrlMask;
+
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,14 +1,15 @@
 package dev.relay.destination;
 
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.CborSerializable;
-import dev.relay.Ids;
-import dev.relay.RelaySettings;
+import dev.relay.core.CborSerializable;
+import dev.relay.core.Ids;
+import dev.relay.delivery.DeliverySettings;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.OutgoingRequest;
@@ -16,7 +17,7 @@ import dev.relay.catalog.Settings;
 import dev.relay.delivery.AddressRefused;
 import dev.relay.delivery.Deliverer;
 import dev.relay.delivery.DeliveryResponse;
-import dev.relay.delivery.Outcome;
+import dev.relay.catalog.Outcome;
 import dev.relay.delivery.Redaction;
 import dev.relay.delivery.RetryAfter;
 import dev.relay.mapping.MappingLimits;
@@ -416,7 +417,7 @@ public final class DestinationEntity
   public record Setup(
       Catalog catalog,
       Deliverer deliverer,
-      RelaySettings.Delivery settings,
+      DeliverySettings settings,
       int readSideTags,
       Clock clock,
       MappingLimits mappingLimits) {}

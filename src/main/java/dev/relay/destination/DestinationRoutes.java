@@ -3,7 +3,7 @@ package dev.relay.destination;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.Ids;
+import dev.relay.core.Ids;
 import dev.relay.http.Json;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -1,7 +1,7 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.relay.Ids;
+import dev.relay.core.Ids;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
 import dev.relay.delivery.AddressPolicy;

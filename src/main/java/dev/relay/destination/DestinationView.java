@@ -1,7 +1,7 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.CborSerializable;
+import dev.relay.core.CborSerializable;
 import java.util.List;
 
 /** A destination as the admin API shows it: secrets in its settings are masked. */

@@ -1,6 +1,6 @@
 package dev.relay.source;
 
-import dev.relay.CborSerializable;
+import dev.relay.core.CborSerializable;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Instant;

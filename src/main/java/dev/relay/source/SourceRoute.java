@@ -1,6 +1,6 @@
 package dev.relay.source;
 
-import dev.relay.CborSerializable;
+import dev.relay.core.CborSerializable;
 import java.time.Instant;
 import java.util.List;
 import java.util.TreeSet;

@@ -1,6 +1,6 @@
 package dev.relay.source;
 
-import dev.relay.Ids;
+import dev.relay.core.Ids;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.DestinationView;
 import dev.relay.destination.Destinations;

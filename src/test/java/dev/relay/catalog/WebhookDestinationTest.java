@@ -1,5 +1,6 @@
 package dev.relay.catalog;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;

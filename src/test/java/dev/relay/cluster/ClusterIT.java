@@ -1,5 +1,7 @@
 package dev.relay.cluster;
 
+import dev.relay.destination.Destinations;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

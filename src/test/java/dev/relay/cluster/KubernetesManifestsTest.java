@@ -1,5 +1,7 @@
 package dev.relay.cluster;
 
+import dev.relay.Services;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.relay.delivery.Outcome;
+import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
 import dev.relay.destination.DestinationEntity.ItemOutcome;
 import dev.relay.testing.EndlessResponder;

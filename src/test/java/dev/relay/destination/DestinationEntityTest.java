@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
-import dev.relay.RelaySettings;
+import dev.relay.delivery.DeliverySettings;
 import dev.relay.catalog.Catalog;
 import dev.relay.delivery.AddressPolicy;
-import dev.relay.delivery.Outcome;
+import dev.relay.catalog.Outcome;
 import dev.relay.delivery.RetryPolicy;
 import dev.relay.mapping.MappingLimits;
 import dev.relay.destination.DestinationEntity.Accept;
@@ -49,7 +49,7 @@ class DestinationEntityTest {
                   ConfigFactory.parseString(
                       // A plain local actor system: no remoting port to collide with a running node.
                       "pekko.actor.provider = local\n"
-                          + "pekko.actor.serialization-bindings { \"dev.relay.CborSerializable\" = jackson-cbor }"))
+                          + "pekko.actor.serialization-bindings { \"dev.relay.core.CborSerializable\" = jackson-cbor }"))
               .withFallback(ConfigFactory.load()));
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,8 +75,8 @@ class DestinationEntityTest {
 
   private EventSourcedBehaviorTestKit<Command, Event, State> entityWithSnapshotsEvery(int events) {
     destinationId = "dst_test" + (++counter);
-    RelaySettings.Delivery settings =
-        new RelaySettings.Delivery(
+    DeliverySettings settings =
+        new DeliverySettings(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
             65_536, 2, AddressPolicy.strict());

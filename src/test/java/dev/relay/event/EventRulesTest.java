@@ -1,5 +1,7 @@
 package dev.relay.event;
 
+import dev.relay.catalog.Settings;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package dev.relay.image;
 
+import dev.relay.Main;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import dev.relay.delivery.Outcome;
+import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
 import dev.relay.testing.Journal;
 import dev.relay.testing.NodePerClass;

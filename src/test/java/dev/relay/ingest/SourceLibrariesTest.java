@@ -17,7 +17,7 @@ import com.segment.analytics.messages.Message;
 import com.segment.analytics.messages.PageMessage;
 import com.segment.analytics.messages.ScreenMessage;
 import com.segment.analytics.messages.TrackMessage;
-import dev.relay.delivery.Outcome;
+import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEntity.AttemptRecorded;
 import dev.relay.destination.DestinationEntity.ItemOutcome;
 import dev.relay.testing.NodePerClass;

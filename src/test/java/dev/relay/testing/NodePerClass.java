@@ -1,5 +1,7 @@
 package dev.relay.testing;
 
+import dev.relay.catalog.Settings;
+
 import static dev.relay.testing.StandInDestination.await;
 
 import com.typesafe.config.Config;

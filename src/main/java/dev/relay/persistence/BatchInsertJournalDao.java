@@ -1,0 +1,176 @@
+package dev.relay.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.pekko.persistence.jdbc.config.JournalConfig;
+import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
+import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.stream.Materializer;
+import scala.Tuple2;
+import scala.collection.immutable.Seq;
+import scala.collection.immutable.Set;
+import scala.concurrent.ExecutionContext;
+import scala.concurrent.Future;
+import scala.runtime.BoxedUnit;
+import slick.dbio.DBIOAction;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcProfile;
+import slick.jdbc.SimpleJdbcAction;
+
+/**
+ * The journal's DAO with writes as two JDBC batches — the events, then their tags — in one
+ * transaction, so a {@code persistAll} of a thousand events is a handful of round trips.
+ *
+ * <p>pekko-persistence-jdbc 1.1.1 inserts each event on its own to learn its {@code ordering}
+ * (Slick cannot batch an insert that returns keys), then the tags: one round trip per event, which
+ * was the ceiling of ingest and delivery. JDBC can: {@code executeBatch} with generated keys returns
+ * them in order on PostgreSQL and H2. Reads, and everything else, are the default DAO's. Configured
+ * by {@code jdbc-journal.dao}; Relay's schema (db/*.sql), quoted lowercase names for H2.
+ */
+public final class BatchInsertJournalDao extends DefaultJournalDao {
+
+  private static final String INSERT_EVENT =
+      """
+      INSERT INTO "event_journal" ("deleted", "persistence_id", "sequence_number", "writer", "write_timestamp",
+        "adapter_manifest", "event_payload", "event_ser_id", "event_ser_manifest", "meta_payload", "meta_ser_id",
+        "meta_ser_manifest")
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+  /** Key of the PostgreSQL advisory lock that orders journal writes (see takeOrderingLock). */
+  private static final long ORDERING_LOCK = 0x52656c61794a4cL; // "RelayJL"
+
+  private static final ReentrantLock H2_ORDERING = new ReentrantLock();
+  private static final String INSERT_TAG = "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)";
+
+  public BatchInsertJournalDao(
+      JdbcBackend.JdbcDatabaseDef db,
+      JdbcProfile profile,
+      JournalConfig journalConfig,
+      Serialization serialization,
+      ExecutionContext ec,
+      Materializer mat) {
+    super(db, profile, journalConfig, serialization, ec, mat);
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Future<BoxedUnit> writeJournalRows(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
+    return db().run((DBIOAction) SimpleJdbcAction.apply(context -> write(context.connection(), rows)));
+  }
+
+  private static BoxedUnit write(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
+    try {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        takeOrderingLock(connection);
+        long[] orderings = insertEvents(connection, rows);
+        insertTags(connection, rows, orderings);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        if (H2_ORDERING.isHeldByCurrentThread()) {
+          H2_ORDERING.unlock();
+        }
+        connection.setAutoCommit(autoCommit);
+      }
+      return BoxedUnit.UNIT;
+    } catch (SQLException e) {
+      throw new IllegalStateException("journal write failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes take their orderings and commit one at a time, so no ordering commits after a higher one.
+   * The read journal skips a gap in the ordering it has waited for (journal-sequence-retrieval,
+   * 3 s) as lost, so an event committed later than that would never reach the read side. Held to
+   * the commit: PostgreSQL's transaction-level advisory lock for every node on the database, the
+   * embedded H2 (one node) a lock of this JVM.
+   */
+  private static void takeOrderingLock(Connection connection) throws SQLException {
+    if (isPostgres(connection)) {
+      try (Statement lock = connection.createStatement()) {
+        lock.execute("SELECT pg_advisory_xact_lock(" + ORDERING_LOCK + ")");
+      }
+    } else {
+      H2_ORDERING.lock();
+    }
+  }
+
+  private static boolean isPostgres(Connection connection) throws SQLException {
+    return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+  }
+
+  private static long[] insertEvents(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+      throws SQLException {
+    // PostgreSQL would return every column for RETURN_GENERATED_KEYS; name the one wanted. H2
+    // returns the identity column either way, and matches names case-sensitively, so ask generally.
+    boolean postgres = isPostgres(connection);
+    try (PreparedStatement insert =
+        postgres
+            ? connection.prepareStatement(INSERT_EVENT, new String[] {"ordering"})
+            : connection.prepareStatement(INSERT_EVENT, Statement.RETURN_GENERATED_KEYS)) {
+      for (int i = 0; i < rows.size(); i++) {
+        JournalPekkoSerializationRow row = rows.apply(i)._1();
+        insert.setBoolean(1, row.deleted());
+        insert.setString(2, row.persistenceId());
+        insert.setLong(3, row.sequenceNumber());
+        insert.setString(4, row.writer());
+        insert.setLong(5, row.writeTimestamp());
+        insert.setString(6, row.adapterManifest());
+        insert.setBytes(7, row.eventPayload());
+        insert.setInt(8, row.eventSerId());
+        insert.setString(9, row.eventSerManifest());
+        if (row.metaPayload().isDefined()) {
+          insert.setBytes(10, row.metaPayload().get());
+          insert.setInt(11, (Integer) row.metaSerId().get());
+          insert.setString(12, row.metaSerManifest().get());
+        } else {
+          insert.setNull(10, Types.BINARY);
+          insert.setNull(11, Types.INTEGER);
+          insert.setNull(12, Types.VARCHAR);
+        }
+        insert.addBatch();
+      }
+      insert.executeBatch();
+      long[] orderings = new long[rows.size()];
+      try (ResultSet keys = insert.getGeneratedKeys()) {
+        for (int i = 0; i < orderings.length; i++) {
+          if (!keys.next()) {
+            throw new SQLException("the database returned " + i + " keys for " + orderings.length + " events");
+          }
+          orderings[i] = keys.getLong(1);
+        }
+      }
+      return orderings;
+    }
+  }
+
+  private static void insertTags(
+      Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows, long[] orderings)
+      throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_TAG)) {
+      boolean any = false;
+      for (int i = 0; i < rows.size(); i++) {
+        scala.collection.Iterator<String> tags = rows.apply(i)._2().iterator();
+        while (tags.hasNext()) {
+          insert.setLong(1, orderings[i]);
+          insert.setString(2, tags.next());
+          insert.addBatch();
+          any = true;
+        }
+      }
+      if (any) {
+        insert.executeBatch();
+      }
+    }
+  }
+}

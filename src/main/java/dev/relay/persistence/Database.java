@@ -1,0 +1,225 @@
+package dev.relay.persistence;
+
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import dev.relay.cluster.Readiness;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
+
+/**
+ * The node's database: which one (embedded H2 or PostgreSQL), its schema, and the connection pool of
+ * the read side. The journal reaches the same database through pekko-persistence-jdbc's own pool.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  /** Any fixed number: every Relay node takes this advisory lock while it creates the schema. */
+  private static final long SCHEMA_LOCK = 0x52454C4159L;
+
+  private static final List<String> REQUIRED_TABLES =
+      List.of("event_journal", "event_tag", "snapshot", "pekko_projection_offset_store", "journal_item");
+
+  private final HikariDataSource pool;
+  private final boolean postgres;
+  private final Path h2File;
+  private final Duration startMinBackoff;
+  private final Duration startMaxBackoff;
+  private final Duration probeInterval;
+  private final AtomicBoolean probing = new AtomicBoolean();
+
+  /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
+  public static boolean usesPostgres(Config config) {
+    return !config.getString("relay.db.url").isBlank();
+  }
+
+  private Database(HikariDataSource pool, boolean postgres, Path h2File, Config db) {
+    this.pool = pool;
+    this.postgres = postgres;
+    this.h2File = h2File;
+    this.startMinBackoff = db.getDuration("start-retry-min-backoff");
+    this.startMaxBackoff = db.getDuration("start-retry-max-backoff");
+    this.probeInterval = db.getDuration("probe-interval");
+  }
+
+  /** Opens the read-side pool on the database the configuration names. */
+  public static Database open(Config config) {
+    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("relay-read-side");
+    hikari.setJdbcUrl(db.getString("url"));
+    hikari.setUsername(db.getString("user"));
+    hikari.setPassword(db.getString("password"));
+    hikari.setDriverClassName(db.getString("driver"));
+    hikari.setMaximumPoolSize(config.getInt("relay.db.read-side-pool-size"));
+    hikari.setAutoCommit(false);
+    // The pool starts without the database: a node started while it is away waits for it.
+    hikari.setInitializationFailTimeout(-1);
+    hikari.setConnectionTimeout(config.getDuration("relay.db.connection-timeout").toMillis());
+    boolean postgres = usesPostgres(config);
+    // Every read-side statement is bounded: one stuck on a lock fails, and its projection restarts.
+    long timeoutMs = config.getDuration("relay.read-side.statement-timeout").toMillis();
+    hikari.setConnectionInitSql(
+        postgres ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
+    Path h2File = Path.of(config.getString("relay.data-dir")).toAbsolutePath().normalize().resolve("relay.mv.db");
+    return new Database(new HikariDataSource(hikari), postgres, h2File, config.getConfig("relay.db"));
+  }
+
+  /** The embedded database's file (meaningless on PostgreSQL). */
+  public Path h2File() {
+    return h2File;
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  public boolean isPostgres() {
+    return postgres;
+  }
+
+  /**
+   * Creates what is missing of the schema once the database answers: tries again after a growing
+   * pause (up to {@code maxBackoff}) while it does not, so a node started while the database is away
+   * comes up by itself when it is back.
+   */
+  public CompletionStage<Done> createSchemaWhenReachable(ActorSystem<?> system) {
+    CompletableFuture<Done> created = new CompletableFuture<>();
+    attemptSchema(system, startMinBackoff, startMaxBackoff, created);
+    return created;
+  }
+
+  /**
+   * Keeps the readiness condition {@code condition} equal to whether the database answers, checked
+   * every {@code relay.db.probe-interval} on a thread meant for blocking work, one probe at a time.
+   */
+  public void probeForReadiness(ActorSystem<?> system, Readiness readiness, String condition) {
+    ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    Runnable probe =
+        () -> {
+          if (probing.compareAndSet(false, true)) {
+            try {
+              if (isReachable()) {
+                readiness.ready(condition);
+              } else {
+                readiness.notReady(condition);
+              }
+            } finally {
+              probing.set(false);
+            }
+          }
+        };
+    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, probeInterval, probe, blocking);
+  }
+
+  private void attemptSchema(ActorSystem<?> system, Duration backoff, Duration maxBackoff, CompletableFuture<Done> created) {
+    CompletableFuture.runAsync(this::createSchemaIfMissing, system.dispatchers().lookup(DispatcherSelector.blocking()))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure == null) {
+                created.complete(Done.getInstance());
+                return;
+              }
+              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+              log.warn("The database is not reachable yet ({}); trying again in {} ms", cause.getMessage(), backoff.toMillis());
+              Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+              system.scheduler()
+                  .scheduleOnce(backoff, () -> attemptSchema(system, next, maxBackoff, created), system.executionContext());
+            });
+  }
+
+  /** Whether a connection can be had and answers; false rather than waiting past the pool's timeout. */
+  boolean isReachable() {
+    try (Connection connection = pool.getConnection()) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Creates what is missing of the schema. On PostgreSQL the whole script runs in one transaction
+   * under an advisory lock, so nodes starting together do it one after another and never see half of
+   * it; H2 is embedded, so only this process can reach it.
+   */
+  public void createSchemaIfMissing() {
+    List<String> statements = new ArrayList<>(statements(postgres ? "db/postgres.sql" : "db/h2.sql"));
+    statements.addAll(statements("db/read-side.sql"));
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      if (postgres) {
+        statement.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+      }
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+      // The pool does not auto-commit; uncommitted DDL is rolled back on PostgreSQL when the
+      // connection returns to the pool.
+      connection.commit();
+      verifyTables(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create the database schema: " + e.getMessage(), e);
+    }
+    log.info("Database schema ready on {}", postgres ? "PostgreSQL" : "H2");
+  }
+
+  private static void verifyTables(Connection connection) throws SQLException {
+    Set<String> present = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    try (var tables = connection.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+      while (tables.next()) {
+        present.add(tables.getString("TABLE_NAME"));
+      }
+    }
+    for (String table : REQUIRED_TABLES) {
+      if (!present.contains(table)) {
+        throw new SQLException("table " + table + " is missing after schema creation");
+      }
+    }
+  }
+
+  /** The statements of a schema script: split on ';' at line ends, comments dropped. */
+  static List<String> statements(String resource) {
+    try (InputStream in = Database.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + resource);
+      }
+      String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String withoutComments =
+          String.join("\n", script.lines().filter(line -> !line.strip().startsWith("--")).toList());
+      return Arrays.stream(withoutComments.split(";\\s*(\n|$)"))
+          .map(String::strip)
+          .filter(s -> !s.isEmpty())
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

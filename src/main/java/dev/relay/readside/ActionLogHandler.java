@@ -1,0 +1,49 @@
+package dev.relay.readside;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.destination.DestinationEntity;
+import dev.relay.readside.ActionLogChanges.Journaled;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+
+/**
+ * Turns a group of journal events into query-table rows, in the projection's transaction (which
+ * stores the offset of the group's last event with them).
+ */
+final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationEntity.Event>>, ReadSideSession> {
+
+  private final ActionLogWriter writer;
+  private final ObjectMapper mapper;
+
+  ActionLogHandler(ActionLogWriter writer, ObjectMapper mapper) {
+    this.writer = writer;
+    this.mapper = mapper;
+  }
+
+  @Override
+  public void process(ReadSideSession session, List<EventEnvelope<DestinationEntity.Event>> envelopes)
+      throws Exception {
+    List<Journaled> events = new ArrayList<>(envelopes.size());
+    for (EventEnvelope<DestinationEntity.Event> envelope : envelopes) {
+      events.add(
+          new Journaled(
+              destinationId(envelope.persistenceId()),
+              ((Sequence) envelope.offset()).value(),
+              envelope.event()));
+    }
+    session.withConnection(
+        connection -> {
+          ActionLogChanges changes = ActionLogChanges.of(events, ids -> ActionLogWriter.load(connection, ids), mapper);
+          writer.write(connection, changes);
+          return null;
+        });
+  }
+
+  /** {@code Destination|dst_x} to {@code dst_x}. */
+  static String destinationId(String persistenceId) {
+    return persistenceId.substring(persistenceId.indexOf('|') + 1);
+  }
+}

@@ -1,0 +1,301 @@
+package dev.relay.readside;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.readside.ActionLogViews.Attempt;
+import dev.relay.readside.ActionLogViews.Counters;
+import dev.relay.readside.ActionLogViews.Detail;
+import dev.relay.readside.ActionLogViews.Item;
+import dev.relay.readside.ActionLogViews.Minute;
+import dev.relay.readside.ActionLogViews.Page;
+import dev.relay.readside.ActionLogViews.Request;
+import dev.relay.readside.ActionLogViews.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+
+/**
+ * Reads the query tables. Every query is bounded by a destination and served by an index; none
+ * touches the event journal. JDBC blocks, so each runs on the read side's query dispatcher.
+ */
+final class ActionLogRepository {
+
+  private static final String ITEM_COLUMNS =
+      "item_id, message_id, action_name, action_id, event_type, event_name, user_id, status, attempts,"
+          + " last_status, last_error, queued_at, last_attempt_at, next_attempt_at, is_test, seq";
+
+  private final DataSource dataSource;
+  private final Executor executor;
+  private final ObjectMapper mapper;
+
+  ActionLogRepository(DataSource dataSource, Executor executor, ObjectMapper mapper) {
+    this.dataSource = dataSource;
+    this.executor = executor;
+    this.mapper = mapper;
+  }
+
+  /** A page of a destination's actions, newest first. */
+  CompletionStage<Page> list(String destinationId, ActionLogQuery query) {
+    return run(connection -> list(connection, destinationId, query));
+  }
+
+  /** An action of the destination, with its source event and attempt log. */
+  CompletionStage<Optional<Detail>> detail(String destinationId, String itemId) {
+    return run(connection -> detail(connection, destinationId, itemId));
+  }
+
+  /** What the read side knows of a destination. */
+  enum Known {
+    /** Not (yet) projected: ask its entity. */
+    UNKNOWN,
+    ACTIVE,
+    DELETED
+  }
+
+  CompletionStage<Known> known(String destinationId) {
+    return run(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement("SELECT deleted_at FROM journal_destination WHERE destination_id = ?")) {
+            select.setString(1, destinationId);
+            try (ResultSet rows = select.executeQuery()) {
+              if (!rows.next()) {
+                return Known.UNKNOWN;
+              }
+              return rows.getObject(1, Long.class) == null ? Known.ACTIVE : Known.DELETED;
+            }
+          }
+        });
+  }
+
+  /** The counters of a destination's minutes in [from, to). */
+  CompletionStage<Counters> counters(String destinationId, long from, long to) {
+    return run(connection -> counters(connection, destinationId, from, to));
+  }
+
+  private interface Query<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private <T> CompletionStage<T> run(Query<T> query) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection connection = dataSource.getConnection()) {
+            try {
+              return query.run(connection);
+            } finally {
+              connection.rollback(); // read only: end the transaction the pool opened
+            }
+          } catch (SQLException e) {
+            throw new IllegalStateException("read-side query failed: " + e.getMessage(), e);
+          }
+        },
+        executor);
+  }
+
+  /** A statement and its parameters. */
+  record Sql(String text, List<Object> params) {}
+
+  /** The query of a journal page: keyset on (queued_at, seq), newest first, one index per filter. */
+  static Sql listSql(String destinationId, ActionLogQuery query) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS).append(" FROM journal_item WHERE destination_id = ?");
+    List<Object> params = new ArrayList<>();
+    params.add(destinationId);
+    // The most selective filter picks the index: messageId, userId, event name, type, status.
+    String indexed = null;
+    if (query.status().isPresent()) {
+      indexed = condition(sql, params, "status", query.status().get().wireName());
+    }
+    if (query.eventType().isPresent()) {
+      indexed = condition(sql, params, "event_type", query.eventType().get());
+    }
+    if (query.event().isPresent()) {
+      indexed = condition(sql, params, "event_name", query.event().get());
+    }
+    if (query.userId().isPresent()) {
+      indexed = condition(sql, params, "user_id", query.userId().get());
+    }
+    if (query.messageId().isPresent()) {
+      indexed = condition(sql, params, "message_id", query.messageId().get());
+    }
+    query.from().ifPresent(f -> {
+      sql.append(" AND queued_at >= ?");
+      params.add(f.toEpochMilli());
+    });
+    query.to().ifPresent(t -> {
+      sql.append(" AND queued_at < ?");
+      params.add(t.toEpochMilli());
+    });
+    query.cursor().ifPresent(
+        c -> {
+          // The first bound lets the database seek the index; the second is the exact keyset.
+          sql.append(" AND queued_at <= ? AND (queued_at < ? OR seq < ?)");
+          params.add(c.queuedAt());
+          params.add(c.queuedAt());
+          params.add(c.seq());
+        });
+    // Ordering by the index's equality columns too changes nothing in the result, but lets H2 see
+    // that reading the index backwards gives the order, so it reads only the page.
+    sql.append(" ORDER BY destination_id DESC, ");
+    if (indexed != null) {
+      sql.append(indexed).append(" DESC, ");
+    }
+    sql.append("queued_at DESC, seq DESC LIMIT ?");
+    params.add(query.limit() + 1);
+    return new Sql(sql.toString(), params);
+  }
+
+
+  private Page list(Connection connection, String destinationId, ActionLogQuery query) throws SQLException {
+    Sql sql = listSql(destinationId, query);
+    List<Item> items = new ArrayList<>();
+    Cursor last = null;
+    boolean more = false;
+    try (PreparedStatement select = connection.prepareStatement(sql.text())) {
+      for (int i = 0; i < sql.params().size(); i++) {
+        select.setObject(i + 1, sql.params().get(i));
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          if (items.size() == query.limit()) {
+            more = true;
+            break;
+          }
+          items.add(item(rows));
+          last = new Cursor(rows.getLong("queued_at"), rows.getLong("seq"));
+        }
+      }
+    }
+    return new Page(items, more ? last.encode() : null);
+  }
+
+  private static String condition(StringBuilder sql, List<Object> params, String column, Object value) {
+    sql.append(" AND ").append(column).append(" = ?");
+    params.add(value);
+    return column;
+  }
+
+  private Optional<Detail> detail(Connection connection, String destinationId, String itemId) throws SQLException {
+    Item item;
+    JsonNode event;
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT " + ITEM_COLUMNS + ", event_json FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
+      select.setString(1, itemId);
+      select.setString(2, destinationId);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        item = item(rows);
+        event = parse(rows.getString("event_json"));
+      }
+    }
+    List<Attempt> log = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            """
+            SELECT ai.attempt, ai.outcome, ai.next_attempt_at, a.started_at, a.duration_ms, a.request_method,
+              a.request_url, a.request_headers, a.request_body, a.response_status, a.response_body, a.error, a.items
+            FROM journal_attempt_item ai JOIN journal_attempt a ON a.attempt_id = ai.attempt_id
+            WHERE ai.item_id = ?
+            ORDER BY ai.attempt_id
+            """)) {
+      select.setString(1, itemId);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          Integer status = rows.getObject("response_status", Integer.class);
+          String body = rows.getString("response_body");
+          log.add(
+              new Attempt(
+                  rows.getInt("attempt"),
+                  UtcTimes.format(rows.getLong("started_at")),
+                  rows.getLong("duration_ms"),
+                  new Request(
+                      rows.getString("request_method"),
+                      rows.getString("request_url"),
+                      parse(rows.getString("request_headers")),
+                      rows.getString("request_body")),
+                  status == null && body == null ? null : new Response(status, body),
+                  rows.getString("outcome"),
+                  rows.getString("error"),
+                  UtcTimes.formatOrNull(rows.getObject("next_attempt_at", Long.class)),
+                  rows.getInt("items")));
+        }
+      }
+    }
+    return Optional.of(new Detail(item, event, log));
+  }
+
+  private Counters counters(Connection connection, String destinationId, long from, long to) throws SQLException {
+    List<Minute> minutes = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT minute_start, queued, delivered, failed, retried, discarded FROM journal_minute"
+                + " WHERE destination_id = ? AND minute_start >= ? AND minute_start < ? ORDER BY minute_start")) {
+      select.setString(1, destinationId);
+      select.setLong(2, from);
+      select.setLong(3, to);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          minutes.add(
+              new Minute(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5), rows.getLong(6)));
+        }
+      }
+    }
+    Map<Integer, Long> buckets = new LinkedHashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT bucket, SUM(requests) FROM journal_latency"
+                + " WHERE destination_id = ? AND minute_start >= ? AND minute_start < ? GROUP BY bucket")) {
+      select.setString(1, destinationId);
+      select.setLong(2, from);
+      select.setLong(3, to);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          buckets.put(rows.getInt(1), rows.getLong(2));
+        }
+      }
+    }
+    return new Counters(minutes, buckets);
+  }
+
+  private static Item item(ResultSet rows) throws SQLException {
+    return new Item(
+        rows.getString("item_id"),
+        rows.getString("message_id"),
+        rows.getString("action_name"),
+        rows.getString("action_id"),
+        rows.getString("event_type"),
+        rows.getString("event_name"),
+        rows.getString("user_id"),
+        rows.getString("status"),
+        rows.getInt("attempts"),
+        rows.getObject("last_status", Integer.class),
+        rows.getString("last_error"),
+        UtcTimes.format(rows.getLong("queued_at")),
+        UtcTimes.formatOrNull(rows.getObject("last_attempt_at", Long.class)),
+        UtcTimes.formatOrNull(rows.getObject("next_attempt_at", Long.class)),
+        rows.getBoolean("is_test"));
+  }
+
+  private JsonNode parse(String json) {
+    try {
+      return mapper.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package dev.relay.readside;
+
+import dev.relay.readside.ActionLogChanges.Attempt;
+import dev.relay.readside.ActionLogChanges.AttemptItem;
+import dev.relay.readside.ActionLogChanges.Counts;
+import dev.relay.readside.ActionLogChanges.Item;
+import dev.relay.readside.ActionLogChanges.LatencyKey;
+import dev.relay.readside.ActionLogChanges.MinuteKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes {@link ActionLogChanges} with one batched statement per table, inside the caller's
+ * transaction (the projection's, which also stores the offset).
+ */
+final class ActionLogWriter {
+
+  private static final int IN_LIST = 200;
+
+  private static final String INSERT_ITEM =
+      """
+      INSERT INTO journal_item (item_id, destination_id, seq, action_id, action_name, source_id, message_id,
+        event_type, event_name, user_id, status, attempts, last_status, last_error, queued_at, last_attempt_at,
+        next_attempt_at, is_test, event_json)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+
+  private static final String UPDATE_ITEM =
+      """
+      UPDATE journal_item SET status = ?, attempts = ?, last_status = ?, last_error = ?, last_attempt_at = ?,
+        next_attempt_at = ?
+      WHERE item_id = ?
+      """;
+
+  private static final String INSERT_ATTEMPT =
+      """
+      INSERT INTO journal_attempt (attempt_id, destination_id, action_id, started_at, duration_ms, request_method,
+        request_url, request_headers, request_body, response_status, response_body, error, items)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+
+  private static final String INSERT_ATTEMPT_ITEM =
+      "INSERT INTO journal_attempt_item (item_id, attempt_id, attempt, outcome, next_attempt_at) VALUES (?, ?, ?, ?, ?)";
+
+  private final SqlDialect dialect;
+
+  ActionLogWriter(SqlDialect dialect) {
+    this.dialect = dialect;
+  }
+
+  /** The stored rows of actions {@code itemIds}; the ones not stored are left out. */
+  static Collection<Item> load(Connection connection, Set<String> itemIds) throws SQLException {
+    List<Item> found = new ArrayList<>(itemIds.size());
+    List<String> ids = new ArrayList<>(itemIds);
+    for (int from = 0; from < ids.size(); from += IN_LIST) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+      String sql =
+          "SELECT item_id, is_test, status, attempts, last_status, last_error, last_attempt_at, next_attempt_at"
+              + " FROM journal_item WHERE item_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+      try (PreparedStatement select = connection.prepareStatement(sql)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          select.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            Item item = new Item(rows.getString(1), false, rows.getBoolean(2));
+            item.status = ActionStatus.fromWire(rows.getString(3)).orElseThrow();
+            item.attempts = rows.getInt(4);
+            item.lastStatus = (Integer) rows.getObject(5, Integer.class);
+            item.lastError = rows.getString(6);
+            item.lastAttemptAt = rows.getObject(7, Long.class);
+            item.nextAttemptAt = rows.getObject(8, Long.class);
+            found.add(item);
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  void write(Connection connection, ActionLogChanges changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    List<String> begin = dialect.beginProjectionTransaction();
+    if (!begin.isEmpty()) {
+      try (Statement statement = connection.createStatement()) {
+        for (String sql : begin) {
+          statement.execute(sql);
+        }
+      }
+    }
+    writeDestinations(connection, changes.destinations);
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM);
+        PreparedStatement update = connection.prepareStatement(UPDATE_ITEM)) {
+      int inserts = 0;
+      int updates = 0;
+      for (Item item : changes.items.values()) {
+        if (item.created) {
+          insert.setString(1, item.itemId);
+          insert.setString(2, item.destinationId);
+          insert.setLong(3, item.seq);
+          insert.setString(4, item.actionId);
+          insert.setString(5, item.actionName);
+          insert.setString(6, item.sourceId);
+          insert.setString(7, item.messageId);
+          insert.setString(8, item.eventType);
+          insert.setString(9, item.eventName);
+          insert.setString(10, item.userId);
+          insert.setString(11, item.status.wireName());
+          insert.setInt(12, item.attempts);
+          setInt(insert, 13, item.lastStatus);
+          insert.setString(14, item.lastError);
+          insert.setLong(15, item.queuedAt);
+          setLong(insert, 16, item.lastAttemptAt);
+          setLong(insert, 17, item.nextAttemptAt);
+          insert.setBoolean(18, item.test);
+          insert.setString(19, item.eventJson);
+          insert.addBatch();
+          inserts++;
+        } else if (item.changed) {
+          update.setString(1, item.status.wireName());
+          update.setInt(2, item.attempts);
+          setInt(update, 3, item.lastStatus);
+          update.setString(4, item.lastError);
+          setLong(update, 5, item.lastAttemptAt);
+          setLong(update, 6, item.nextAttemptAt);
+          update.setString(7, item.itemId);
+          update.addBatch();
+          updates++;
+        }
+      }
+      if (inserts > 0) {
+        insert.executeBatch();
+      }
+      if (updates > 0) {
+        update.executeBatch();
+      }
+    }
+    if (!changes.attempts.isEmpty()) {
+      try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
+        for (Attempt attempt : changes.attempts) {
+          insert.setLong(1, attempt.attemptId());
+          insert.setString(2, attempt.destinationId());
+          insert.setString(3, attempt.actionId());
+          insert.setLong(4, attempt.startedAt());
+          insert.setLong(5, attempt.durationMs());
+          insert.setString(6, attempt.method());
+          insert.setString(7, attempt.url());
+          insert.setString(8, attempt.headersJson());
+          insert.setString(9, attempt.body());
+          setInt(insert, 10, attempt.responseStatus());
+          insert.setString(11, attempt.responseBody());
+          insert.setString(12, attempt.error());
+          insert.setInt(13, attempt.items());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT_ITEM)) {
+        for (AttemptItem item : changes.attemptItems) {
+          insert.setString(1, item.itemId());
+          insert.setLong(2, item.attemptId());
+          insert.setInt(3, item.attempt());
+          insert.setString(4, item.outcome());
+          setLong(insert, 5, item.nextAttemptAt());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+    }
+    if (!changes.minutes.isEmpty()) {
+      try (PreparedStatement add = connection.prepareStatement(dialect.addToMinute())) {
+        for (Map.Entry<MinuteKey, Counts> entry : changes.minutes.entrySet()) {
+          Counts counts = entry.getValue();
+          add.setString(1, entry.getKey().destinationId());
+          add.setLong(2, entry.getKey().minuteStart());
+          add.setLong(3, counts.queued);
+          add.setLong(4, counts.delivered);
+          add.setLong(5, counts.failed);
+          add.setLong(6, counts.retried);
+          add.setLong(7, counts.discarded);
+          add.addBatch();
+        }
+        add.executeBatch();
+      }
+    }
+    if (!changes.latency.isEmpty()) {
+      try (PreparedStatement add = connection.prepareStatement(dialect.addToLatency())) {
+        for (Map.Entry<LatencyKey, Long> entry : changes.latency.entrySet()) {
+          add.setString(1, entry.getKey().destinationId());
+          add.setLong(2, entry.getKey().minuteStart());
+          add.setInt(3, entry.getKey().bucket());
+          add.setLong(4, entry.getValue());
+          add.addBatch();
+        }
+        add.executeBatch();
+      }
+    }
+  }
+
+  private static void writeDestinations(Connection connection, Map<String, ActionLogChanges.Destination> destinations)
+      throws SQLException {
+    if (destinations.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert =
+            connection.prepareStatement("INSERT INTO journal_destination (destination_id, created_at, deleted_at) VALUES (?, ?, ?)");
+        PreparedStatement delete =
+            connection.prepareStatement("UPDATE journal_destination SET deleted_at = ? WHERE destination_id = ?")) {
+      for (Map.Entry<String, ActionLogChanges.Destination> entry : destinations.entrySet()) {
+        ActionLogChanges.Destination destination = entry.getValue();
+        if (destination.createdAt != null) {
+          insert.setString(1, entry.getKey());
+          insert.setLong(2, destination.createdAt);
+          setLong(insert, 3, destination.deletedAt);
+          insert.executeUpdate();
+        } else {
+          delete.setLong(1, destination.deletedAt);
+          delete.setString(2, entry.getKey());
+          delete.executeUpdate();
+        }
+      }
+    }
+  }
+
+  private static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.INTEGER);
+    } else {
+      statement.setInt(index, value);
+    }
+  }
+
+  private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      statement.setLong(index, value);
+    }
+  }
+}

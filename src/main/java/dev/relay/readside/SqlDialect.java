@@ -1,0 +1,113 @@
+package dev.relay.readside;
+
+import java.util.List;
+
+/**
+ * The read side's SQL that differs between H2 and PostgreSQL: adding to counters (PostgreSQL's
+ * {@code INSERT ... ON CONFLICT}, safe under concurrent inserts; H2's standard {@code MERGE}) and
+ * emptying the tables. Everything else is plain SQL both run alike.
+ */
+enum SqlDialect {
+  H2 {
+    @Override
+    String addToMinute() {
+      return """
+          MERGE INTO journal_minute t
+          USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT),
+                         CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)))
+            AS s(destination_id, minute_start, queued, delivered, failed, retried, discarded)
+          ON t.destination_id = s.destination_id AND t.minute_start = s.minute_start
+          WHEN MATCHED THEN UPDATE SET
+            queued = t.queued + s.queued, delivered = t.delivered + s.delivered, failed = t.failed + s.failed,
+            retried = t.retried + s.retried, discarded = t.discarded + s.discarded
+          WHEN NOT MATCHED THEN INSERT (destination_id, minute_start, queued, delivered, failed, retried, discarded)
+            VALUES (s.destination_id, s.minute_start, s.queued, s.delivered, s.failed, s.retried, s.discarded)
+          """;
+    }
+
+    @Override
+    String addToLatency() {
+      return """
+          MERGE INTO journal_latency t
+          USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), CAST(? AS INT), CAST(? AS BIGINT)))
+            AS s(destination_id, minute_start, bucket, requests)
+          ON t.destination_id = s.destination_id AND t.minute_start = s.minute_start AND t.bucket = s.bucket
+          WHEN MATCHED THEN UPDATE SET requests = t.requests + s.requests
+          WHEN NOT MATCHED THEN INSERT (destination_id, minute_start, bucket, requests)
+            VALUES (s.destination_id, s.minute_start, s.bucket, s.requests)
+          """;
+    }
+
+    @Override
+    List<String> beginProjectionTransaction() {
+      return List.of();
+    }
+
+    @Override
+    List<String> emptyTables() {
+      // H2's TRUNCATE commits by itself; DELETE stays inside the caller's transaction.
+      return TABLES.stream().map(table -> "DELETE FROM " + table).toList();
+    }
+  },
+
+  POSTGRES {
+    @Override
+    String addToMinute() {
+      return """
+          INSERT INTO journal_minute (destination_id, minute_start, queued, delivered, failed, retried, discarded)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (destination_id, minute_start) DO UPDATE SET
+            queued = journal_minute.queued + EXCLUDED.queued,
+            delivered = journal_minute.delivered + EXCLUDED.delivered,
+            failed = journal_minute.failed + EXCLUDED.failed,
+            retried = journal_minute.retried + EXCLUDED.retried,
+            discarded = journal_minute.discarded + EXCLUDED.discarded
+          """;
+    }
+
+    @Override
+    String addToLatency() {
+      return """
+          INSERT INTO journal_latency (destination_id, minute_start, bucket, requests)
+          VALUES (?, ?, ?, ?)
+          ON CONFLICT (destination_id, minute_start, bucket) DO UPDATE SET
+            requests = journal_latency.requests + EXCLUDED.requests
+          """;
+    }
+
+    @Override
+    List<String> beginProjectionTransaction() {
+      // No wait for the WAL flush: a crash may lose the last few transactions, rows and offset
+      // together (they stay atomic), and the projection then replays them from the journal.
+      return List.of("SET LOCAL synchronous_commit TO OFF");
+    }
+
+    @Override
+    List<String> emptyTables() {
+      // Transactional in PostgreSQL, and instant however large the tables are.
+      return List.of("TRUNCATE " + String.join(", ", TABLES));
+    }
+  };
+
+  /** The read side's query tables. */
+  static final List<String> TABLES =
+      List.of(
+          "journal_destination", "journal_item", "journal_attempt", "journal_attempt_item", "journal_minute",
+          "journal_latency");
+
+  static SqlDialect of(boolean postgres) {
+    return postgres ? POSTGRES : H2;
+  }
+
+  /** Adds (destination, minute, queued, delivered, failed, retried, discarded) to the minute's row. */
+  abstract String addToMinute();
+
+  /** Adds (destination, minute, bucket, requests) to the bucket's row. */
+  abstract String addToLatency();
+
+  /** Statements that start each transaction of the projection. */
+  abstract List<String> beginProjectionTransaction();
+
+  /** Statements that empty every query table, within the current transaction. */
+  abstract List<String> emptyTables();
+}

@@ -1,0 +1,133 @@
+package dev.relay.persistence;
+
+import dev.relay.RelayConfig;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.relay.testing.PostgresDatabase;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The schema is created when missing, idempotently, and safely by nodes starting together. */
+class DatabaseSchemaTest {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void nodesStartingTogetherOnPostgresCreateTheSchemaOnce() throws Exception {
+    try (PostgresDatabase postgres = PostgresDatabase.create()) {
+      Config config =
+          RelayConfig.load(
+              ConfigFactory.parseMap(
+                  Map.of("relay.db.url", postgres.url(), "relay.db.user", PostgresDatabase.USER, "relay.data-dir", dataDir.toString())));
+      ExecutorService nodes = Executors.newFixedThreadPool(4);
+      List<Future<Void>> starts = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Callable<Void> start =
+            () -> {
+              try (Database database = Database.open(config)) {
+                database.createSchemaIfMissing();
+              }
+              return null;
+            };
+        starts.add(nodes.submit(start));
+      }
+      for (Future<Void> start : starts) {
+        start.get(); // any failure of any node surfaces here
+      }
+      nodes.shutdown();
+      try (Connection connection = postgres.connect()) {
+        assertEquals(TABLES, names(connection, "TABLE"));
+        assertTrue(names(connection, "INDEX").containsAll(INDEXES), "indexes: " + names(connection, "INDEX"));
+      }
+      // A start on the schema in place keeps what it holds.
+      try (Connection connection = postgres.connect(); Statement insert = connection.createStatement()) {
+        insert.execute("INSERT INTO journal_destination (destination_id, created_at) VALUES ('kept', 1)");
+      }
+      try (Database database = Database.open(config)) {
+        database.createSchemaIfMissing();
+      }
+      try (Connection connection = postgres.connect();
+          ResultSet kept = connection.createStatement().executeQuery("SELECT COUNT(*) FROM journal_destination")) {
+        kept.next();
+        assertEquals(1, kept.getInt(1));
+      }
+    }
+  }
+
+  @Test
+  void aSecondStartOnH2FindsTheSchemaInPlace() throws SQLException {
+    Config config = RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())));
+    for (int start = 0; start < 2; start++) {
+      try (Database database = Database.open(config)) {
+        database.createSchemaIfMissing();
+      }
+    }
+    assertTrue(dataDir.resolve("relay.mv.db").toFile().exists(), "the H2 file lives in the data dir");
+    try (Database database = Database.open(config); Connection connection = database.dataSource().getConnection()) {
+      assertEquals(TABLES, names(connection, "TABLE"));
+    }
+  }
+
+  /** Every table the node needs: journal, tags, snapshots, projection offsets, the read side. */
+  private static final Set<String> TABLES =
+      Set.of(
+          "event_journal", "event_tag", "snapshot", "pekko_projection_offset_store", "pekko_projection_management",
+          "journal_item", "journal_destination", "journal_attempt", "journal_attempt_item", "journal_minute",
+          "journal_latency");
+
+  /** The indexes the queries rely on (PostgreSQL names them as the scripts do). */
+  private static final Set<String> INDEXES =
+      Set.of(
+          "event_journal_ordering_idx", "event_tag_tag_idx", "projection_name_index", "journal_item_by_time",
+          "journal_item_by_status", "journal_item_by_type", "journal_item_by_event", "journal_item_by_user",
+          "journal_item_by_message");
+
+  /** Lower-cased names of the tables, or indexes, in the connection's public schema. */
+  private static Set<String> names(Connection connection, String kind) throws SQLException {
+    Set<String> names = new TreeSet<>();
+    if (kind.equals("TABLE")) {
+      try (ResultSet tables = connection.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+        while (tables.next()) {
+          if (tables.getString("TABLE_SCHEM").equalsIgnoreCase("public")) {
+            names.add(tables.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    } else {
+      try (ResultSet indexes =
+          connection.createStatement().executeQuery("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")) {
+        while (indexes.next()) {
+          names.add(indexes.getString(1));
+        }
+      }
+    }
+    return Set.copyOf(names);
+  }
+
+  @Test
+  void schemaScriptsSplitIntoStatements() {
+    List<String> statements = Database.statements("db/postgres.sql");
+    assertTrue(statements.size() >= 8, "statements: " + statements.size());
+    assertTrue(statements.stream().noneMatch(s -> s.contains("--")), "comments are dropped");
+    assertTrue(statements.stream().allMatch(s -> !s.endsWith(";")));
+  }
+}

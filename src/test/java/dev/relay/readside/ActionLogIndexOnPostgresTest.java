@@ -1,0 +1,11 @@
+package dev.relay.readside;
+
+import dev.relay.testing.Backend;
+import org.junit.jupiter.api.BeforeAll;
+
+class ActionLogIndexOnPostgresTest extends ActionLogIndexTest {
+  @BeforeAll
+  static void openDatabase() throws Exception {
+    open(Backend.POSTGRES);
+  }
+}
