@@ -3,6 +3,7 @@ package dev.relay;
 
 import com.typesafe.config.Config;
 import dev.relay.delivery.DeliverySettings;
+import dev.relay.destination.DestinationTags;
 import dev.relay.mapping.MappingLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,7 @@ public record RelaySettings(
     String adminToken,
     int shards,
     boolean clusterBootstrap,
-    int readSideTags,
+    DestinationTags readSideTags,
     DeliverySettings delivery,
     MappingLimits mappingLimits,
     Admin admin) {
@@ -39,7 +40,7 @@ public record RelaySettings(
         relay.getString("admin-token"),
         relay.getInt("cluster.shards"),
         relay.getBoolean("cluster.bootstrap"),
-        relay.getInt("read-side.tags"),
+        new DestinationTags(relay.getInt("read-side.tags")),
         DeliverySettings.from(config),
         new MappingLimits(
             config.getInt(MappingLimits.MAX_TRIGGER_LENGTH),

@@ -63,7 +63,7 @@ public record Services(
         new Sources(system, destinations, directory, ASK_TIMEOUT),
         new Ingest(system, mapper, ingestSettings, directory, clock),
         ingestSettings,
-        ReadSide.start(system, database, destinations, mapper),
+        ReadSide.start(system, database, settings.readSideTags(), destinations, mapper),
         new ApiCallTester(system, mapper, system.settings().config().getDuration("relay.read-side.tester-timeout"), clock));
   }
 }

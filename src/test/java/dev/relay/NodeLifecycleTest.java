@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.catalog.Outcome;
+import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationEvent;
+import dev.relay.destination.DestinationReply;
 import dev.relay.testing.Backend;
 import dev.relay.testing.Journal;
 import dev.relay.testing.StandInDestination;
@@ -70,7 +73,7 @@ abstract class NodeLifecycleTest {
         ObjectNode event = TestNode.json().createObjectNode().put("type", "identify").put("userId", "u-1").put("messageId", "m-restart");
         ClusterSharding.get(node.node().system())
             .entityRefFor(DestinationEntity.TYPE_KEY, id)
-            .<DestinationEntity.Accepted>askWithStatus(r -> new DestinationEntity.Accept(List.of(new DestinationEntity.Incoming("src", event)), r), Duration.ofSeconds(10))
+            .<DestinationReply.Accepted>askWithStatus(r -> new DestinationCommand.Accept(List.of(new DestinationCommand.Incoming("src", event)), r), Duration.ofSeconds(10))
             .toCompletableFuture()
             .get(15, TimeUnit.SECONDS);
         standIn.awaitRequests(1, WAIT);
@@ -86,7 +89,7 @@ abstract class NodeLifecycleTest {
             WAIT,
             "delivery after the restart",
             () ->
-                Journal.eventsOf(restarted.node(), id, DestinationEntity.AttemptRecorded.class).stream()
+                Journal.eventsOf(restarted.node(), id, DestinationEvent.AttemptRecorded.class).stream()
                     .anyMatch(a -> a.items().get(0).outcome() == Outcome.DELIVERED));
         assertTrue(standIn.received().size() > beforeRestart);
         assertEquals("m-restart", TestNode.json().readTree(standIn.received().get(standIn.received().size() - 1).body()).path("messageId").asText());

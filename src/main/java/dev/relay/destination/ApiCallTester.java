@@ -3,7 +3,6 @@ package dev.relay.destination;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.destination.DestinationEntity.TestReport;
 import dev.relay.event.EventLimits;
 import dev.relay.event.EventTypes;
 import dev.relay.event.IngestParser;
@@ -70,7 +69,7 @@ public final class ApiCallTester {
   CompletionStage<TestReport> send(String destinationId, ObjectNode event) {
     return sharding
         .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-        .<TestReport>ask(replyTo -> new DestinationEntity.SendTest(event, replyTo), timeout)
+        .<TestReport>ask(replyTo -> new DestinationCommand.SendTest(event, replyTo), timeout)
         .exceptionally(
             failure -> {
               throw ApiError.unavailable("destination " + destinationId + " did not finish the test in time; try again");

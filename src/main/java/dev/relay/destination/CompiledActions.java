@@ -1,10 +1,15 @@
 package dev.relay.destination;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Ids;
+import dev.relay.destination.DestinationEvent.ActionQueued;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
 import dev.relay.mapping.MappingLimits;
 import dev.relay.mapping.Trigger;
 import dev.relay.mapping.TriggerException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +60,18 @@ final class CompiledActions {
   /** The usable actions. */
   Iterable<Compiled> all() {
     return byId.values();
+  }
+
+  /** The enabled, usable actions whose trigger matches {@code event}, queued for it. */
+  List<ActionQueued> queue(String sourceId, ObjectNode event, Instant at, boolean test) {
+    List<ActionQueued> queued = new ArrayList<>();
+    for (Compiled action : byId.values()) {
+      if (action.config().enabled() && action.trigger().matches(event)) {
+        queued.add(
+            new ActionQueued(Ids.newId("itm"), action.config().id(), action.config().name(), sourceId, event, at, test));
+      }
+    }
+    return queued;
   }
 
   /** Why each unusable action (by id) did not compile. */

@@ -51,7 +51,7 @@ public final class DestinationRoutes extends AllDirectives {
         destinations.ask(
             Ids.newId("dst"),
             replyTo ->
-                new DestinationEntity.Create(
+                new DestinationCommand.Create(
                     request.name(), request.type(), request.settings(), request.actions(), request.enabled(), replyTo));
     return onSuccess(created, view -> Json.created(mapper, view));
   }
@@ -61,7 +61,7 @@ public final class DestinationRoutes extends AllDirectives {
         pathEnd(
             () ->
                 concat(
-                    get(() -> send(id, DestinationEntity.Get::new)),
+                    get(() -> send(id, DestinationCommand.Get::new)),
                     delete(() -> reply(delete.apply(id))))),
         path("settings", () -> patch(() -> withJson(body -> updateSettings(id, body)))),
         pathPrefix(
@@ -72,19 +72,19 @@ public final class DestinationRoutes extends AllDirectives {
                     path(
                         PathMatchers.segment(),
                         actionId -> patch(() -> withJson(body -> updateAction(id, actionId, body)))))),
-        path("enable", () -> post(() -> send(id, DestinationEntity.Enable::new))),
-        path("disable", () -> post(() -> send(id, DestinationEntity.Disable::new))),
+        path("enable", () -> post(() -> send(id, DestinationCommand.Enable::new))),
+        path("disable", () -> post(() -> send(id, DestinationCommand.Disable::new))),
         more.apply(id));
   }
 
   private Route updateSettings(String id, JsonNode body) {
     ObjectNode patch = DestinationRequests.settingsPatch(body);
-    return send(id, replyTo -> new DestinationEntity.UpdateSettings(patch, replyTo));
+    return send(id, replyTo -> new DestinationCommand.UpdateSettings(patch, replyTo));
   }
 
   private Route replaceActions(String id, JsonNode body) {
     List<ActionConfig> actions = DestinationRequests.actions(body);
-    return send(id, replyTo -> new DestinationEntity.ReplaceActions(actions, replyTo));
+    return send(id, replyTo -> new DestinationCommand.ReplaceActions(actions, replyTo));
   }
 
   private Route updateAction(String id, String actionId, JsonNode body) {
@@ -92,12 +92,12 @@ public final class DestinationRoutes extends AllDirectives {
     return send(
         id,
         replyTo ->
-            new DestinationEntity.UpdateAction(
+            new DestinationCommand.UpdateAction(
                 actionId, patch.enabled(), patch.trigger(), patch.mapping(), replyTo));
   }
 
   /** Sends a command to destination {@code id} and answers with the destination it replies. */
-  private Route send(String id, Function<ActorRef<DestinationEntity.Reply>, DestinationEntity.Command> command) {
+  private Route send(String id, Function<ActorRef<DestinationReply>, DestinationCommand> command) {
     return reply(destinations.ask(id, command));
   }
 

@@ -1,10 +1,8 @@
 package dev.relay.destination;
 
 import dev.relay.http.ApiError;
-import dev.relay.destination.DestinationEntity.Command;
-import dev.relay.destination.DestinationEntity.Ok;
-import dev.relay.destination.DestinationEntity.Rejected;
-import dev.relay.destination.DestinationEntity.Reply;
+import dev.relay.destination.DestinationReply.Ok;
+import dev.relay.destination.DestinationReply.Rejected;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -42,10 +40,10 @@ public final class Destinations {
   }
 
   /** Sends {@code command} to destination {@code id}; the view on success, else a failed ApiError. */
-  public CompletionStage<DestinationView> ask(String id, Function<ActorRef<Reply>, Command> command) {
+  public CompletionStage<DestinationView> ask(String id, Function<ActorRef<DestinationReply>, DestinationCommand> command) {
     return sharding
         .entityRefFor(DestinationEntity.TYPE_KEY, id)
-        .<Reply>ask(command::apply, askTimeout)
+        .<DestinationReply>ask(command::apply, askTimeout)
         .exceptionally(
             failure -> {
               throw ApiError.unavailable("destination " + id + " did not answer in time; try again");
@@ -54,7 +52,7 @@ public final class Destinations {
   }
 
   public CompletionStage<Optional<DestinationView>> find(String id) {
-    return ask(id, DestinationEntity.Get::new)
+    return ask(id, DestinationCommand.Get::new)
         .thenApply(Optional::of)
         .exceptionally(
             failure -> {
@@ -72,13 +70,13 @@ public final class Destinations {
    */
   public CompletionStage<List<DestinationView>> list() {
     return readJournal
-        .currentEventsByTag(DestinationEntity.DIRECTORY_TAG, Offset.noOffset())
+        .currentEventsByTag(DestinationTags.DIRECTORY, Offset.noOffset())
         .runWith(
             Sink.fold(
                 new LinkedHashSet<String>(),
                 (ids, envelope) -> {
                   String id = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-                  if (envelope.event() instanceof DestinationEntity.DestinationDeleted) {
+                  if (envelope.event() instanceof DestinationEvent.DestinationDeleted) {
                     ids.remove(id);
                   } else {
                     ids.add(id);
@@ -95,7 +93,7 @@ public final class Destinations {
             });
   }
 
-  private static DestinationView viewOrError(Reply reply) {
+  private static DestinationView viewOrError(DestinationReply reply) {
     if (reply instanceof Ok ok) {
       return ok.destination();
     }

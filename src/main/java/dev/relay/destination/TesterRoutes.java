@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.destination.DestinationEntity.TestReport;
-import dev.relay.destination.DestinationEntity.TestResult;
 import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -50,7 +48,7 @@ public final class TesterRoutes extends AllDirectives {
   private ObjectNode testJson(ObjectNode event, TestReport report) {
     ObjectNode json = mapper.createObjectNode();
     ArrayNode results = json.putArray("results");
-    for (TestResult result : report.results()) {
+    for (TestReport.Result result : report.results()) {
       ObjectNode entry = results.addObject();
       entry.put("action", result.actionName());
       entry.put("actionId", result.actionId());

@@ -1,7 +1,9 @@
 package dev.relay.ingest;
 
+import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationEntity;
-import dev.relay.destination.DestinationEntity.Incoming;
+import dev.relay.destination.DestinationCommand.Incoming;
+import dev.relay.destination.DestinationReply;
 import dev.relay.http.ApiError;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +79,8 @@ final class DestinationBatcher {
             () ->
                 sharding
                     .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-                    .<DestinationEntity.Accepted>askWithStatus(
-                        replyTo -> new DestinationEntity.Accept(events, replyTo), perAttempt),
+                    .<DestinationReply.Accepted>askWithStatus(
+                        replyTo -> new DestinationCommand.Accept(events, replyTo), perAttempt),
             ATTEMPTS,
             Duration.ofMillis(50),
             system.classicSystem().scheduler(),

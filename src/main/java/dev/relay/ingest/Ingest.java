@@ -2,7 +2,7 @@ package dev.relay.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.cluster.Readiness;
-import dev.relay.destination.DestinationEntity.Incoming;
+import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.event.IngestParser;
 import dev.relay.event.IngestRequest;
 import dev.relay.event.InvalidRequest;

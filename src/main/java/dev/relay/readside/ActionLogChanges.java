@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.catalog.UrlMask;
 import dev.relay.catalog.Outcome;
-import dev.relay.destination.DestinationEntity.ActionDiscarded;
-import dev.relay.destination.DestinationEntity.ActionQueued;
-import dev.relay.destination.DestinationEntity.AttemptRecorded;
-import dev.relay.destination.DestinationEntity.DestinationCreated;
-import dev.relay.destination.DestinationEntity.DestinationDeleted;
-import dev.relay.destination.DestinationEntity.Event;
-import dev.relay.destination.DestinationEntity.ItemOutcome;
+import dev.relay.destination.DestinationEvent.ActionDiscarded;
+import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
+import dev.relay.destination.DestinationEvent.DestinationCreated;
+import dev.relay.destination.DestinationEvent.DestinationDeleted;
+import dev.relay.destination.DestinationEvent;
+import dev.relay.destination.DestinationEvent.ItemOutcome;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -37,7 +37,7 @@ final class ActionLogChanges {
   }
 
   /** One journal event with what the projection knows about it. */
-  record Journaled(String destinationId, long seq, Event event) {}
+  record Journaled(String destinationId, long seq, DestinationEvent event) {}
 
   /** An action's row: the fixed part is set once, the rest follows its attempts. */
   static final class Item {

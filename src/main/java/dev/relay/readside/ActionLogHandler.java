@@ -1,7 +1,7 @@
 package dev.relay.readside;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationEvent;
 import dev.relay.readside.ActionLogChanges.Journaled;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * Turns a group of journal events into query-table rows, in the projection's transaction (which
  * stores the offset of the group's last event with them).
  */
-final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationEntity.Event>>, ReadSideSession> {
+final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationEvent>>, ReadSideSession> {
 
   private final ActionLogWriter writer;
   private final ObjectMapper mapper;
@@ -24,10 +24,10 @@ final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationE
   }
 
   @Override
-  public void process(ReadSideSession session, List<EventEnvelope<DestinationEntity.Event>> envelopes)
+  public void process(ReadSideSession session, List<EventEnvelope<DestinationEvent>> envelopes)
       throws Exception {
     List<Journaled> events = new ArrayList<>(envelopes.size());
-    for (EventEnvelope<DestinationEntity.Event> envelope : envelopes) {
+    for (EventEnvelope<DestinationEvent> envelope : envelopes) {
       events.add(
           new Journaled(
               destinationId(envelope.persistenceId()),

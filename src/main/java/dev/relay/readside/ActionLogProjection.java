@@ -1,10 +1,10 @@
 package dev.relay.readside;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationEvent;
+import dev.relay.destination.DestinationTags;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -32,17 +32,18 @@ final class ActionLogProjection {
   private ActionLogProjection() {}
 
   /** The projection ids, one per tag. */
-  static List<ProjectionId> ids(int tags) {
-    return IntStream.range(0, tags).mapToObj(i -> ProjectionId.of(NAME, "dest-" + i)).toList();
+  static List<ProjectionId> ids(DestinationTags tags) {
+    return tags.all().stream().map(tag -> ProjectionId.of(NAME, tag)).toList();
   }
 
   static void init(
       ActorSystem<?> system,
+      DestinationTags tags,
       ReadSideSettings settings,
       DataSource dataSource,
       SqlDialect dialect,
       ObjectMapper mapper) {
-    List<ProjectionId> ids = ids(settings.tags());
+    List<ProjectionId> ids = ids(tags);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
@@ -53,14 +54,14 @@ final class ActionLogProjection {
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  private static GroupedProjection<Offset, EventEnvelope<DestinationEntity.Event>> projection(
+  private static GroupedProjection<Offset, EventEnvelope<DestinationEvent>> projection(
       ActorSystem<?> system,
       ProjectionId id,
       ReadSideSettings settings,
       DataSource dataSource,
       SqlDialect dialect,
       ObjectMapper mapper) {
-    SourceProvider<Offset, EventEnvelope<DestinationEntity.Event>> source =
+    SourceProvider<Offset, EventEnvelope<DestinationEvent>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), id.key());
     ActionLogWriter writer = new ActionLogWriter(dialect);
     return JdbcProjection.groupedWithin(

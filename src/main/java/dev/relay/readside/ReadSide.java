@@ -3,6 +3,7 @@ package dev.relay.readside;
 
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.destination.DestinationTags;
 import dev.relay.persistence.Database;
 import dev.relay.destination.Destinations;
 import dev.relay.http.ApiError;
@@ -24,7 +25,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.javadsl.ProjectionManagement;
@@ -54,6 +54,7 @@ public final class ReadSide extends AllDirectives {
   private ReadSide(
       ActorSystem<?> system,
       Database database,
+      DestinationTags tags,
       ReadSideSettings settings,
       ActionLogRoutes routes,
       ObjectMapper mapper,
@@ -61,7 +62,7 @@ public final class ReadSide extends AllDirectives {
     this.system = system;
     this.database = database;
     this.dialect = SqlDialect.of(database.isPostgres());
-    this.projections = ActionLogProjection.ids(settings.tags());
+    this.projections = ActionLogProjection.ids(tags);
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
     this.routes = routes;
     this.mapper = mapper;
@@ -70,10 +71,10 @@ public final class ReadSide extends AllDirectives {
 
   /** Starts this node's part of the projection and returns the read side's routes and operations. */
   public static ReadSide start(
-      ActorSystem<?> system, Database database, Destinations destinations, ObjectMapper mapper) {
+      ActorSystem<?> system, Database database, DestinationTags tags, Destinations destinations, ObjectMapper mapper) {
     ReadSideSettings settings = ReadSideSettings.from(system.settings().config());
     SqlDialect dialect = SqlDialect.of(database.isPostgres());
-    ActionLogProjection.init(system, settings, database.dataSource(), dialect, mapper);
+    ActionLogProjection.init(system, tags, settings, database.dataSource(), dialect, mapper);
     ExecutionContextExecutor queries = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
     Clock clock = Clock.systemUTC();
     ActionLogRoutes routes =
@@ -83,7 +84,7 @@ public final class ReadSide extends AllDirectives {
             mapper,
             clock);
     ReadSideMonitor monitor =
-        new ReadSideMonitor(system, database.dataSource(), queries, settings, database.isPostgres(), database.h2File(), clock);
+        new ReadSideMonitor(system, database.dataSource(), queries, tags, settings, database.isPostgres(), database.h2File(), clock);
     monitor.start();
     CoordinatedShutdown.get(system)
         .addTask(
@@ -94,7 +95,7 @@ public final class ReadSide extends AllDirectives {
               return CompletableFuture.completedFuture(Done.getInstance());
             });
     ReadSideHealthRoute.register(system, monitor, mapper);
-    return new ReadSide(system, database, settings, routes, mapper, monitor);
+    return new ReadSide(system, database, tags, settings, routes, mapper, monitor);
   }
 
   /** Journal and overview: the routes under {@code /api/destinations/{destinationId}/}. */

@@ -1,5 +1,6 @@
 package dev.relay.readside;
 
+import dev.relay.destination.DestinationTags;
 import dev.relay.readside.ReadSideStatus.Storage;
 import dev.relay.readside.ReadSideStatus.TagPosition;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ final class ReadSideMonitor {
       ActorSystem<?> system,
       DataSource dataSource,
       ExecutionContextExecutor executor,
+      DestinationTags tags,
       ReadSideSettings settings,
       boolean postgres,
       Path h2File,
@@ -76,7 +78,7 @@ final class ReadSideMonitor {
     this.postgres = postgres;
     this.h2File = h2File;
     this.clock = clock;
-    this.tags = ActionLogProjection.ids(settings.tags()).stream().map(ProjectionId::key).toList();
+    this.tags = ActionLogProjection.ids(tags).stream().map(ProjectionId::key).toList();
     this.last = new Health(clock.instant(), List.of(), Optional.empty());
   }
 

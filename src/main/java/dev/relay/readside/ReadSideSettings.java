@@ -5,7 +5,6 @@ import java.time.Duration;
 
 /** The relay.read-side configuration, read once at start. */
 record ReadSideSettings(
-    int tags,
     int groupMaxEvents,
     Duration groupMaxWait,
     Duration restartMinBackoff,
@@ -19,7 +18,6 @@ record ReadSideSettings(
   static ReadSideSettings from(Config config) {
     Config readSide = config.getConfig("relay.read-side");
     return new ReadSideSettings(
-        readSide.getInt("tags"),
         readSide.getInt("group-max-events"),
         readSide.getDuration("group-max-wait"),
         readSide.getDuration("restart-min-backoff"),

@@ -1,7 +1,7 @@
 package dev.relay.source;
 
 import dev.relay.core.Ids;
-import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationView;
 import dev.relay.destination.Destinations;
 import dev.relay.http.ApiError;
@@ -81,7 +81,7 @@ public final class Sources {
                                 before.destinations(),
                                 destinationId ->
                                     destinations
-                                        .ask(destinationId, r -> new DestinationEntity.DisconnectSource(id, r))
+                                        .ask(destinationId, r -> new DestinationCommand.DisconnectSource(id, r))
                                         .exceptionally(gone -> null)))
                     .thenApply(done -> SourceView.of(before)));
   }
@@ -89,9 +89,9 @@ public final class Sources {
   /** Connects a source to a destination: its events go there from the next request on. */
   public CompletionStage<DestinationView> connect(String destinationId, String sourceId) {
     return destinations
-        .ask(destinationId, DestinationEntity.Get::new)
+        .ask(destinationId, DestinationCommand.Get::new)
         .thenCompose(exists -> get(sourceId))
-        .thenCompose(source -> destinations.ask(destinationId, r -> new DestinationEntity.ConnectSource(sourceId, r)))
+        .thenCompose(source -> destinations.ask(destinationId, r -> new DestinationCommand.ConnectSource(sourceId, r)))
         .thenCompose(
             view ->
                 ask(sourceId, r -> new SourceEntity.ConnectDestination(destinationId, r))
@@ -109,13 +109,13 @@ public final class Sources {
               }
               throw propagate(failure);
             })
-        .thenCompose(ignored -> destinations.ask(destinationId, r -> new DestinationEntity.DisconnectSource(sourceId, r)));
+        .thenCompose(ignored -> destinations.ask(destinationId, r -> new DestinationCommand.DisconnectSource(sourceId, r)));
   }
 
   /** Deletes a destination and disconnects it from its sources, so ingest stops sending there. */
   public CompletionStage<DestinationView> deleteDestination(String destinationId) {
     return destinations
-        .ask(destinationId, DestinationEntity.Delete::new)
+        .ask(destinationId, DestinationCommand.Delete::new)
         .thenCompose(
             deleted ->
                 forEach(

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.catalog.Outcome;
-import dev.relay.destination.DestinationEntity.AttemptRecorded;
-import dev.relay.destination.DestinationEntity.ItemOutcome;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
+import dev.relay.destination.DestinationEvent.ItemOutcome;
 import dev.relay.testing.EndlessResponder;
 import dev.relay.testing.NodePerClass;
 import dev.relay.testing.Journal;
@@ -71,11 +71,11 @@ abstract class DeliveryIntegrationTest extends NodePerClass {
               .put("messageId", destinationId + "-" + prefix + "-" + i));
     }
     try {
-      DestinationEntity.Accepted accepted =
+      DestinationReply.Accepted accepted =
           ClusterSharding.get(node.node().system())
               .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-              .<DestinationEntity.Accepted>askWithStatus(
-                  replyTo -> new DestinationEntity.Accept(events.stream().map(e -> new DestinationEntity.Incoming("src_it", e)).toList(), replyTo), Duration.ofSeconds(10))
+              .<DestinationReply.Accepted>askWithStatus(
+                  replyTo -> new DestinationCommand.Accept(events.stream().map(e -> new DestinationCommand.Incoming("src_it", e)).toList(), replyTo), Duration.ofSeconds(10))
               .toCompletableFuture()
               .get(15, TimeUnit.SECONDS);
       assertEquals(count, accepted.queued());
@@ -117,7 +117,7 @@ abstract class DeliveryIntegrationTest extends NodePerClass {
     accept(id, 40);
     await(WAIT, "40 deliveries journaled", () -> delivered(id) == 40);
     List<Object> events = Journal.eventsOf(node.node(), id);
-    String tag = DestinationEntity.readSideTag(id, node.node().settings().readSideTags());
+    String tag = node.node().settings().readSideTags().of(id);
     try (java.sql.Connection db = node.node().database().dataSource().getConnection();
         java.sql.PreparedStatement rows =
             db.prepareStatement(

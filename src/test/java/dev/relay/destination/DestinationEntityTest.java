@@ -14,15 +14,11 @@ import dev.relay.delivery.AddressPolicy;
 import dev.relay.catalog.Outcome;
 import dev.relay.delivery.RetryPolicy;
 import dev.relay.mapping.MappingLimits;
-import dev.relay.destination.DestinationEntity.Accept;
-import dev.relay.destination.DestinationEntity.Accepted;
-import dev.relay.destination.DestinationEntity.ActionDiscarded;
-import dev.relay.destination.DestinationEntity.ActionQueued;
-import dev.relay.destination.DestinationEntity.AttemptRecorded;
-import dev.relay.destination.DestinationEntity.Command;
-import dev.relay.destination.DestinationEntity.Event;
-import dev.relay.destination.DestinationEntity.Reply;
-import dev.relay.destination.DestinationEntity.State;
+import dev.relay.destination.DestinationCommand.Accept;
+import dev.relay.destination.DestinationReply.Accepted;
+import dev.relay.destination.DestinationEvent.ActionDiscarded;
+import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.testing.StandInDestination;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +55,7 @@ class DestinationEntityTest {
 
   private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
   private final TestClock clock = new TestClock(START);
-  private EventSourcedBehaviorTestKit<Command, Event, State> entity;
+  private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entity;
   private String destinationId;
   private static int counter;
 
@@ -73,7 +69,7 @@ class DestinationEntityTest {
     entity = entityWithSnapshotsEvery(100);
   }
 
-  private EventSourcedBehaviorTestKit<Command, Event, State> entityWithSnapshotsEvery(int events) {
+  private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entityWithSnapshotsEvery(int events) {
     destinationId = "dst_test" + (++counter);
     DeliverySettings settings =
         new DeliverySettings(
@@ -81,7 +77,7 @@ class DestinationEntityTest {
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
             65_536, 2, AddressPolicy.strict());
     DestinationEntity.Setup setup =
-        new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock, LIMITS);
+        new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, new DestinationTags(4), clock, LIMITS);
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }
@@ -102,20 +98,20 @@ class DestinationEntityTest {
             + "\",\"properties\":{\"revenue\":10}}");
   }
 
-  private Reply create(String settings) {
-    CommandResultWithReply<Command, Event, State, Reply> result =
+  private DestinationReply create(String settings) {
+    CommandResultWithReply<DestinationCommand, DestinationEvent, DestinationState, DestinationReply> result =
         entity.runCommand(
             replyTo ->
-                new DestinationEntity.Create("hook", "webhook", json(settings), Optional.empty(), true, replyTo));
+                new DestinationCommand.Create("hook", "webhook", json(settings), Optional.empty(), true, replyTo));
     return result.reply();
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Accepted>> accept(ObjectNode... events) {
-    return entity.runCommand(replyTo -> new Accept(java.util.Arrays.stream(events).map(e -> new DestinationEntity.Incoming("src_1", e)).toList(), replyTo));
+  private CommandResultWithReply<DestinationCommand, DestinationEvent, DestinationState, StatusReply<Accepted>> accept(ObjectNode... events) {
+    return entity.runCommand(replyTo -> new Accept(java.util.Arrays.stream(events).map(e -> new DestinationCommand.Incoming("src_1", e)).toList(), replyTo));
   }
 
-  private Reply run(Function<ActorRef<Reply>, Command> command) {
-    return entity.<Reply>runCommand(command::apply).reply();
+  private DestinationReply run(Function<ActorRef<DestinationReply>, DestinationCommand> command) {
+    return entity.<DestinationReply>runCommand(command::apply).reply();
   }
 
   private List<AttemptRecorded> attempts() {
@@ -136,8 +132,8 @@ class DestinationEntityTest {
 
   @Test
   void createdWithTheTypesDefaultActionAndMaskedSecrets() {
-    Reply reply = create("{\"url\":\"https://x.test/\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
-    DestinationView view = assertInstanceOf(DestinationEntity.Ok.class, reply).destination();
+    DestinationReply reply = create("{\"url\":\"https://x.test/\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
+    DestinationView view = assertInstanceOf(DestinationReply.Ok.class, reply).destination();
     assertEquals("webhook", view.type());
     assertEquals(1, view.actions().size());
     assertEquals("Send", view.actions().get(0).name());
@@ -150,26 +146,26 @@ class DestinationEntityTest {
 
   @Test
   void invalidSettingsAreRefusedAndNothingIsJournaled() {
-    CommandResultWithReply<Command, Event, State, Reply> result =
+    CommandResultWithReply<DestinationCommand, DestinationEvent, DestinationState, DestinationReply> result =
         entity.runCommand(
-            replyTo -> new DestinationEntity.Create("hook", "webhook", json("{\"method\":\"GET\"}"), Optional.empty(), true, replyTo));
-    DestinationEntity.Rejected rejected = assertInstanceOf(DestinationEntity.Rejected.class, result.reply());
-    assertEquals(DestinationEntity.Problem.INVALID, rejected.problem());
+            replyTo -> new DestinationCommand.Create("hook", "webhook", json("{\"method\":\"GET\"}"), Optional.empty(), true, replyTo));
+    DestinationReply.Rejected rejected = assertInstanceOf(DestinationReply.Rejected.class, result.reply());
+    assertEquals(DestinationReply.Problem.INVALID, rejected.problem());
     assertTrue(rejected.message().contains("url"), rejected.message());
     assertTrue(result.hasNoEvents());
   }
 
   @Test
   void anUnknownTypeIsRefused() {
-    Reply reply =
-        run(replyTo -> new DestinationEntity.Create("x", "carrier-pigeon", json("{}"), Optional.empty(), true, replyTo));
-    assertEquals(DestinationEntity.Problem.INVALID, assertInstanceOf(DestinationEntity.Rejected.class, reply).problem());
+    DestinationReply reply =
+        run(replyTo -> new DestinationCommand.Create("x", "carrier-pigeon", json("{}"), Optional.empty(), true, replyTo));
+    assertEquals(DestinationReply.Problem.INVALID, assertInstanceOf(DestinationReply.Rejected.class, reply).problem());
   }
 
   @Test
   void commandsToAnUnknownDestinationAnswerNotFound() {
-    Reply reply = run(DestinationEntity.Get::new);
-    assertEquals(DestinationEntity.Problem.NOT_FOUND, assertInstanceOf(DestinationEntity.Rejected.class, reply).problem());
+    DestinationReply reply = run(DestinationCommand.Get::new);
+    assertEquals(DestinationReply.Problem.NOT_FOUND, assertInstanceOf(DestinationReply.Rejected.class, reply).problem());
   }
 
   // --- accepting work ----------------------------------------------------------------------
@@ -197,7 +193,7 @@ class DestinationEntityTest {
   @Test
   void aDisabledDestinationTakesNoNewWork() {
     create("{\"url\":\"https://x.test/\"}");
-    run(DestinationEntity.Disable::new);
+    run(DestinationCommand.Disable::new);
     var result = accept(track("m-1", "A"));
     assertEquals(new Accepted(0, 0), result.reply().getValue());
     assertTrue(result.hasNoEvents());
@@ -292,11 +288,11 @@ class DestinationEntityTest {
 
   @Test
   void anIpLiteralThePolicyRefusesIsRefusedWhenSaved() {
-    Reply reply = create("{\"url\":\"http://10.0.0.5/h\"}");
-    assertInstanceOf(DestinationEntity.Rejected.class, reply);
+    DestinationReply reply = create("{\"url\":\"http://10.0.0.5/h\"}");
+    assertInstanceOf(DestinationReply.Rejected.class, reply);
     assertEquals(
         "url: refused to connect to 10.0.0.5: private address; see relay.delivery.allowed-networks",
-        ((DestinationEntity.Rejected) reply).message());
+        ((DestinationReply.Rejected) reply).message());
   }
 
   @Test
@@ -319,8 +315,8 @@ class DestinationEntityTest {
     deliverer.next().answer(503);
     awaitAttempt(2);
 
-    Reply patched = run(replyTo -> new DestinationEntity.UpdateSettings(json("{\"url\":\"https://fixed.test/\"}"), replyTo));
-    assertEquals("https://fixed.test/", assertInstanceOf(DestinationEntity.Ok.class, patched).destination().settings().path("url").asText());
+    DestinationReply patched = run(replyTo -> new DestinationCommand.UpdateSettings(json("{\"url\":\"https://fixed.test/\"}"), replyTo));
+    assertEquals("https://fixed.test/", assertInstanceOf(DestinationReply.Ok.class, patched).destination().settings().path("url").asText());
 
     clock.advance(BASE);
     entity.runCommand(new DestinationEntity.DeliverDue());
@@ -336,7 +332,7 @@ class DestinationEntityTest {
     deliverer.next().answer(500);
     awaitAttempt(1);
     String actionId = entity.getState().config().actions().get(0).id();
-    run(replyTo -> new DestinationEntity.UpdateAction(
+    run(replyTo -> new DestinationCommand.UpdateAction(
         actionId, Optional.empty(), Optional.empty(), Optional.of(json("{\"@path\":\"$.properties\"}")), replyTo));
     clock.advance(BASE);
     entity.runCommand(new DestinationEntity.DeliverDue());
@@ -349,13 +345,13 @@ class DestinationEntityTest {
     accept(track("m-1", "A"));
     deliverer.next().answer(500);
     awaitAttempt(1);
-    run(DestinationEntity.Disable::new);
+    run(DestinationCommand.Disable::new);
     clock.advance(Duration.ofMinutes(5));
     entity.runCommand(new DestinationEntity.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
     assertEquals(1, entity.getState().pendingCount());
 
-    run(DestinationEntity.Enable::new);
+    run(DestinationCommand.Enable::new);
     ScriptedDeliverer.Sent resumed = deliverer.next();
     resumed.answer(200);
     assertEquals(Outcome.DELIVERED, awaitAttempt(2).items().get(0).outcome());
@@ -368,9 +364,9 @@ class DestinationEntityTest {
     deliverer.next().answer(500);
     awaitAttempt(1);
     var result =
-        entity.<Reply>runCommand(
+        entity.<DestinationReply>runCommand(
             replyTo ->
-                new DestinationEntity.ReplaceActions(
+                new DestinationCommand.ReplaceActions(
                     List.of(new ActionConfig(null, "Orders", "send", "event = \"Order Completed\"", json("{\"@path\":\"$.\"}"), true)),
                     replyTo));
     ActionDiscarded discarded = result.events().stream().filter(ActionDiscarded.class::isInstance).map(ActionDiscarded.class::cast).findFirst().orElseThrow();
@@ -384,11 +380,11 @@ class DestinationEntityTest {
     accept(track("m-1", "A"));
     deliverer.next().answer(500);
     awaitAttempt(1);
-    var result = entity.<Reply>runCommand(DestinationEntity.Delete::new);
+    var result = entity.<DestinationReply>runCommand(DestinationCommand.Delete::new);
     assertInstanceOf(ActionDiscarded.class, result.events().get(0));
-    assertInstanceOf(DestinationEntity.DestinationDeleted.class, result.events().get(1));
-    assertEquals(DestinationEntity.Problem.NOT_FOUND,
-        assertInstanceOf(DestinationEntity.Rejected.class, run(DestinationEntity.Get::new)).problem());
+    assertInstanceOf(DestinationEvent.DestinationDeleted.class, result.events().get(1));
+    assertEquals(DestinationReply.Problem.NOT_FOUND,
+        assertInstanceOf(DestinationReply.Rejected.class, run(DestinationCommand.Get::new)).problem());
   }
 
   @Test
@@ -408,8 +404,8 @@ class DestinationEntityTest {
   @Test
   void dueActionsGoTogetherUpToTheBatchSize() {
     create("{\"url\":\"https://x.test/\",\"batchSize\":3}");
-    run(DestinationEntity.Disable::new);
-    run(DestinationEntity.Enable::new);
+    run(DestinationCommand.Disable::new);
+    run(DestinationCommand.Enable::new);
     // Queue while no slot is free, so the next attempt finds four due actions.
     accept(track("m-0", "Z"));
     ScriptedDeliverer.Sent single = deliverer.next();
@@ -431,11 +427,11 @@ class DestinationEntityTest {
   @Test
   void aTestCallIsSentOnceAndJournaledAsTestTraffic() throws Exception {
     create("{\"url\":\"https://x.test/\",\"headers\":{\"Authorization\":\"Bearer s3cret\"}}");
-    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
-    entity.runCommand(new DestinationEntity.SendTest(track("m-test", "Tested"), reply.ref()));
+    var reply = testKit.<TestReport>createTestProbe();
+    entity.runCommand(new DestinationCommand.SendTest(track("m-test", "Tested"), reply.ref()));
     ScriptedDeliverer.Sent sent = deliverer.next();
     sent.answer(201);
-    DestinationEntity.TestResult result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
+    TestReport.Result result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
     assertEquals(Outcome.DELIVERED, result.outcome());
     assertEquals(Optional.of(201), result.status());
     assertEquals("[redacted]", result.request().headers().get("Authorization"));
@@ -452,10 +448,10 @@ class DestinationEntityTest {
   @Test
   void aFailingTestCallIsReportedFailedAndNeverRetried() {
     create("{\"url\":\"https://x.test/\"}");
-    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
-    entity.runCommand(new DestinationEntity.SendTest(track("m-test", "Tested"), reply.ref()));
+    var reply = testKit.<TestReport>createTestProbe();
+    entity.runCommand(new DestinationCommand.SendTest(track("m-test", "Tested"), reply.ref()));
     deliverer.next().answer(503);
-    DestinationEntity.TestResult result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
+    TestReport.Result result = reply.receiveMessage(Duration.ofSeconds(5)).results().get(0);
     assertEquals(Outcome.FAILED, result.outcome());
     assertEquals(Outcome.FAILED, awaitAttempt(1).items().get(0).outcome());
     clock.advance(Duration.ofHours(1));
@@ -466,17 +462,17 @@ class DestinationEntityTest {
   @Test
   void testRequestsBeyondTheBoundAreRefusedBusyWithoutSendingOrJournaling() {
     create("{\"url\":\"https://x.test/\"}"); // max-tests-in-flight is 2 here
-    var first = testKit.<DestinationEntity.TestReport>createTestProbe();
-    var second = testKit.<DestinationEntity.TestReport>createTestProbe();
-    var third = testKit.<DestinationEntity.TestReport>createTestProbe();
-    entity.runCommand(new DestinationEntity.SendTest(track("m-t1", "Tested"), first.ref()));
-    entity.runCommand(new DestinationEntity.SendTest(track("m-t2", "Tested"), second.ref()));
+    var first = testKit.<TestReport>createTestProbe();
+    var second = testKit.<TestReport>createTestProbe();
+    var third = testKit.<TestReport>createTestProbe();
+    entity.runCommand(new DestinationCommand.SendTest(track("m-t1", "Tested"), first.ref()));
+    entity.runCommand(new DestinationCommand.SendTest(track("m-t2", "Tested"), second.ref()));
     ScriptedDeliverer.Sent one = deliverer.next();
     ScriptedDeliverer.Sent two = deliverer.next();
     long queuedBefore = journaled(ActionQueued.class);
 
-    entity.runCommand(new DestinationEntity.SendTest(track("m-t3", "Tested"), third.ref()));
-    DestinationEntity.TestReport refused = third.receiveMessage(Duration.ofSeconds(5));
+    entity.runCommand(new DestinationCommand.SendTest(track("m-t3", "Tested"), third.ref()));
+    TestReport refused = third.receiveMessage(Duration.ofSeconds(5));
     assertTrue(refused.busy());
     assertTrue(refused.results().isEmpty());
     deliverer.expectNothing(Duration.ofMillis(200));
@@ -484,7 +480,7 @@ class DestinationEntityTest {
 
     one.answer(200);
     assertFalse(first.receiveMessage(Duration.ofSeconds(5)).busy());
-    entity.runCommand(new DestinationEntity.SendTest(track("m-t4", "Tested"), third.ref()));
+    entity.runCommand(new DestinationCommand.SendTest(track("m-t4", "Tested"), third.ref()));
     deliverer.next().answer(200);
     assertEquals(Outcome.DELIVERED, third.receiveMessage(Duration.ofSeconds(5)).results().get(0).outcome(), "a freed slot is usable again");
     two.answer(200);
@@ -498,12 +494,12 @@ class DestinationEntityTest {
     for (String name : List.of("Send", "Again", "Third")) {
       actions.add(new ActionConfig(null, name, "send", "type = \"track\"", json("{\"@path\":\"$.\"}"), true));
     }
-    run(replyTo -> new DestinationEntity.ReplaceActions(actions, replyTo));
-    var wide = testKit.<DestinationEntity.TestReport>createTestProbe();
-    var other = testKit.<DestinationEntity.TestReport>createTestProbe();
-    entity.runCommand(new DestinationEntity.SendTest(track("m-w", "Tested"), wide.ref()));
+    run(replyTo -> new DestinationCommand.ReplaceActions(actions, replyTo));
+    var wide = testKit.<TestReport>createTestProbe();
+    var other = testKit.<TestReport>createTestProbe();
+    entity.runCommand(new DestinationCommand.SendTest(track("m-w", "Tested"), wide.ref()));
     List<ScriptedDeliverer.Sent> three = List.of(deliverer.next(), deliverer.next(), deliverer.next());
-    entity.runCommand(new DestinationEntity.SendTest(track("m-o", "Tested"), other.ref()));
+    entity.runCommand(new DestinationCommand.SendTest(track("m-o", "Tested"), other.ref()));
     assertTrue(other.receiveMessage(Duration.ofSeconds(5)).busy());
     three.forEach(sent -> sent.answer(200));
     assertEquals(3, wide.receiveMessage(Duration.ofSeconds(5)).results().size());
@@ -517,8 +513,8 @@ class DestinationEntityTest {
   @Test
   void aTestEventNoActionMatchesSendsNothing() {
     create("{\"url\":\"https://x.test/\"}");
-    var reply = testKit.<DestinationEntity.TestReport>createTestProbe();
-    entity.runCommand(new DestinationEntity.SendTest(json("{\"type\":\"other\",\"userId\":\"u\"}"), reply.ref()));
+    var reply = testKit.<TestReport>createTestProbe();
+    entity.runCommand(new DestinationCommand.SendTest(json("{\"type\":\"other\",\"userId\":\"u\"}"), reply.ref()));
     assertTrue(reply.receiveMessage(Duration.ofSeconds(5)).results().isEmpty());
     deliverer.expectNothing(Duration.ofMillis(100));
   }
@@ -563,9 +559,9 @@ class DestinationEntityTest {
     var snapshots = org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system());
     List<?> taken = snapshots.persistedInStorage("Destination|" + destinationId).stream().map(p -> p.second()).toList();
     assertFalse(taken.isEmpty(), "snapshots every 2 events");
-    DestinationEntity.Snapshot snapshot = assertInstanceOf(DestinationEntity.Snapshot.class, taken.get(taken.size() - 1));
+    DestinationState.Snapshot snapshot = assertInstanceOf(DestinationState.Snapshot.class, taken.get(taken.size() - 1));
     assertEquals(1, snapshot.pending().size());
-    assertEquals(List.of("m-1"), snapshot.seen().stream().map(DestinationEntity.SeenMessage::messageId).toList());
+    assertEquals(List.of("m-1"), snapshot.seen().stream().map(DestinationState.SeenMessage::messageId).toList());
 
     entity.restart();
     assertEquals(1, entity.getState().pendingCount());
@@ -580,7 +576,7 @@ class DestinationEntityTest {
     deliverer.next().answer(500);
     awaitAttempt(1);
     entity.restart();
-    State state = entity.getState();
+    DestinationState state = entity.getState();
     assertEquals(1, state.pendingCount());
     assertEquals(1, state.pendingActions().get(0).attempts());
     assertTrue(state.seen("m-1"));
@@ -602,7 +598,7 @@ class DestinationEntityTest {
         new ActionConfig("act_good", "good", "send", parenthesised, json("{\"@path\":\"$.messageId\"}"), true));
     PersistenceTestKit.create(testKit.system()).persistForRecovery(
         "Destination|" + destinationId,
-        List.of(new DestinationEntity.DestinationCreated(
+        List.of(new DestinationEvent.DestinationCreated(
             destinationId, "old", "webhook", json("{\"url\":\"https://x.test/\"}"), actions, true, START)));
 
     ch.qos.logback.classic.Logger log =

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.catalog.Outcome;
-import dev.relay.destination.DestinationEntity.AttemptRecorded;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.testing.Backend;
 import dev.relay.testing.Journal;
 import dev.relay.testing.NodePerClass;
@@ -126,11 +126,11 @@ class OutboundAddressTest extends NodePerClass {
         TestNode.json().createObjectNode().put("type", "track").put("event", event).put("userId", "u-1")
             .put("messageId", destinationId + "-m-1");
     try {
-      DestinationEntity.Accepted accepted =
+      DestinationReply.Accepted accepted =
           ClusterSharding.get(node.node().system())
               .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-              .<StatusReply<DestinationEntity.Accepted>>ask(
-                  replyTo -> new DestinationEntity.Accept(List.of(new DestinationEntity.Incoming("src_it", track)), replyTo),
+              .<StatusReply<DestinationReply.Accepted>>ask(
+                  replyTo -> new DestinationCommand.Accept(List.of(new DestinationCommand.Incoming("src_it", track)), replyTo),
                   Duration.ofSeconds(10))
               .toCompletableFuture()
               .get(15, TimeUnit.SECONDS)

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.destination.DestinationEntity.ActionQueued;
-import dev.relay.destination.DestinationEntity.AttemptRecorded;
+import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.testing.Journal;
 import dev.relay.testing.TestNode;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.relay.readside;
 
-import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationEvent;
 import dev.relay.testing.TestNode;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +27,9 @@ record ActionLogCounts(long queued, long attempts, long attemptItems) {
               .get(30, TimeUnit.SECONDS);
       long queued = 0, attempts = 0, attemptItems = 0;
       for (EventEnvelope envelope : events) {
-        if (envelope.event() instanceof DestinationEntity.ActionQueued) {
+        if (envelope.event() instanceof DestinationEvent.ActionQueued) {
           queued++;
-        } else if (envelope.event() instanceof DestinationEntity.AttemptRecorded a) {
+        } else if (envelope.event() instanceof DestinationEvent.AttemptRecorded a) {
           attempts++;
           attemptItems += a.items().size();
         }

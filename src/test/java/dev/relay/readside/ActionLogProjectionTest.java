@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.relay.destination.DestinationTags;
 import dev.relay.testing.Backend;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.StandInDestination.Answer;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -289,7 +289,7 @@ abstract class ActionLogProjectionTest {
               .getReadJournalFor(
                   org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
                   org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal.Identifier());
-      String tag = dev.relay.destination.DestinationEntity.readSideTag(id, 4);
+      String tag = new DestinationTags(4).of(id);
       List<Long> ofDestination =
           journal.currentEventsByPersistenceId("Destination|" + id, 0, Long.MAX_VALUE)
               .map(e -> ((org.apache.pekko.persistence.query.Sequence) e.offset()).value())

@@ -1,5 +1,7 @@
 package dev.relay.readside;
 
+import dev.relay.destination.DestinationReply;
+import dev.relay.destination.DestinationTags;
 import dev.relay.destination.Destinations;
 
 import static dev.relay.readside.Traffic.await;
@@ -11,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
-import dev.relay.destination.DestinationEntity;
 import dev.relay.testing.Backend;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;
@@ -55,14 +56,14 @@ class LateJournalWriteTest {
         Connection holder = storage.postgres().connect()) {
       int tags = node.node().system().settings().config().getInt("relay.read-side.tags");
       String late = Traffic.webhook(node, standIn);
-      String tag = DestinationEntity.readSideTag(late, tags);
+      String tag = new DestinationTags(tags).of(late);
       // Destinations on the same read-side tag, one write each: an entity waits for its previous
       // write, and a journal confirms writes in the order they were made, so none of these writes
       // is confirmed before the held one; each still commits at once.
       List<String> sameTag = new ArrayList<>();
       while (sameTag.size() < 3) {
         String other = Traffic.webhook(node, standIn);
-        if (DestinationEntity.readSideTag(other, tags).equals(tag)) {
+        if (new DestinationTags(tags).of(other).equals(tag)) {
           sameTag.add(other);
         }
       }
@@ -82,14 +83,14 @@ class LateJournalWriteTest {
 
       ObjectNode held = Traffic.track("Held Back", "user-late");
       long heldSince = System.nanoTime();
-      CompletableFuture<DestinationEntity.Accepted> lateAccept =
+      CompletableFuture<DestinationReply.Accepted> lateAccept =
           CompletableFuture.supplyAsync(() -> Traffic.accept(node, late, List.of(held)));
       await("the write of " + late + " waiting with its ordering taken", Duration.ofSeconds(10), () -> waiting(holder));
 
       // Later writes, one per destination: without an order on commits they commit around the
       // open write and are projected while it is held, and the read journal gives up on its gap.
       List<ObjectNode> later = new ArrayList<>();
-      List<CompletableFuture<DestinationEntity.Accepted>> laterAccepts = new ArrayList<>();
+      List<CompletableFuture<DestinationReply.Accepted>> laterAccepts = new ArrayList<>();
       for (String other : sameTag) {
         ObjectNode event = Traffic.track("Committed Later", "user-" + later.size());
         later.add(event);
@@ -107,7 +108,7 @@ class LateJournalWriteTest {
         sql.execute("SELECT pg_advisory_unlock(" + HOLD + ")");
       }
       lateAccept.get(30, TimeUnit.SECONDS);
-      for (CompletableFuture<DestinationEntity.Accepted> accepted : laterAccepts) {
+      for (CompletableFuture<DestinationReply.Accepted> accepted : laterAccepts) {
         accepted.get(30, TimeUnit.SECONDS);
       }
 

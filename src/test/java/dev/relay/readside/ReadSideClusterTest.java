@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationTags;
 import dev.relay.testing.Backend;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;
@@ -92,7 +92,7 @@ class ReadSideClusterTest {
   }
 
   private static String tagIndex(String destinationId, int tags) {
-    return DestinationEntity.readSideTag(destinationId, tags).substring("dest-".length());
+    return new DestinationTags(tags).of(destinationId).substring("dest-".length());
   }
 
   /** The projection instances (sharded daemon process indexes, one shard each) running on the node. */

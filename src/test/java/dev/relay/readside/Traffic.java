@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.core.Ids;
+import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationReply;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;
 import java.time.Duration;
@@ -47,13 +49,13 @@ final class Traffic {
   }
 
   /** Hands {@code events} to the destination and waits until they are journaled. */
-  static DestinationEntity.Accepted accept(TestNode node, String destinationId, List<ObjectNode> events) {
+  static DestinationReply.Accepted accept(TestNode node, String destinationId, List<ObjectNode> events) {
     try {
       return ClusterSharding.get(node.node().system())
           .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-          .<StatusReply<DestinationEntity.Accepted>>ask(
-              replyTo -> new DestinationEntity.Accept(
-                  events.stream().map(e -> new DestinationEntity.Incoming("src_test", e)).toList(), replyTo),
+          .<StatusReply<DestinationReply.Accepted>>ask(
+              replyTo -> new DestinationCommand.Accept(
+                  events.stream().map(e -> new DestinationCommand.Incoming("src_test", e)).toList(), replyTo),
               Duration.ofSeconds(20))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)

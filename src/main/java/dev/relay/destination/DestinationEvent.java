@@ -1,0 +1,93 @@
+package dev.relay.destination;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.catalog.OutgoingRequest;
+import dev.relay.catalog.Outcome;
+import dev.relay.core.CborSerializable;
+import dev.relay.delivery.DeliveryResponse;
+import dev.relay.delivery.Exchange;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What happened to a destination: every change to it and every step of every action, journaled by
+ * {@link DestinationEntity}. The events are the audit trail, and the read side's only input.
+ */
+public sealed interface DestinationEvent extends CborSerializable {
+
+  record DestinationCreated(
+      String id,
+      String name,
+      String type,
+      ObjectNode settings,
+      List<ActionConfig> actions,
+      boolean enabled,
+      Instant at)
+      implements DestinationEvent {}
+
+  /** The settings after the change, in full. */
+  record SettingsUpdated(ObjectNode settings, Instant at) implements DestinationEvent {}
+
+  record ActionsReplaced(List<ActionConfig> actions, Instant at) implements DestinationEvent {}
+
+  record ActionUpdated(ActionConfig action, Instant at) implements DestinationEvent {}
+
+  record DestinationEnabled(Instant at) implements DestinationEvent {}
+
+  record DestinationDisabled(Instant at) implements DestinationEvent {}
+
+  record SourceConnected(String sourceId, Instant at) implements DestinationEvent {}
+
+  record SourceDisconnected(String sourceId, Instant at) implements DestinationEvent {}
+
+  record DestinationDeleted(Instant at) implements DestinationEvent {}
+
+  /** An event matched an action's trigger: the action is to be delivered. */
+  record ActionQueued(
+      String itemId,
+      String actionId,
+      String actionName,
+      String sourceId,
+      ObjectNode event,
+      Instant queuedAt,
+      boolean test)
+      implements DestinationEvent {}
+
+  /**
+   * One request to the destination and its result: the request as sent (credentials redacted), the
+   * answer or the network error, and for each action it carried, the outcome.
+   */
+  record AttemptRecorded(
+      String actionId,
+      Instant startedAt,
+      long durationMs,
+      OutgoingRequest request,
+      Optional<Integer> responseStatus,
+      Optional<String> responseBody,
+      Optional<String> error,
+      List<ItemOutcome> items)
+      implements DestinationEvent {
+
+    /** The record of {@code exchange}, which carried the actions with these outcomes. */
+    static AttemptRecorded of(String actionId, Exchange exchange, List<ItemOutcome> outcomes) {
+      return new AttemptRecorded(
+          actionId,
+          exchange.startedAt(),
+          exchange.durationMs(),
+          exchange.request(),
+          exchange.response().map(DeliveryResponse::status),
+          exchange.response().map(DeliveryResponse::bodyExcerpt),
+          exchange.error(),
+          outcomes);
+    }
+  }
+
+  /** What an attempt meant for one action; {@code nextAttemptAt} is set when it is retried. */
+  record ItemOutcome(
+      String itemId, int attempt, Outcome outcome, Optional<Instant> nextAttemptAt)
+      implements CborSerializable {}
+
+  /** Pending actions given up without delivery, e.g. because their action or destination went. */
+  record ActionDiscarded(List<String> itemIds, String reason, Instant at) implements DestinationEvent {}
+}

@@ -1,0 +1,278 @@
+package dev.relay.destination;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.catalog.DestinationType;
+import dev.relay.catalog.Outcome;
+import dev.relay.delivery.DeliveryPipeline;
+import dev.relay.delivery.DeliveryResponse;
+import dev.relay.delivery.DeliverySettings;
+import dev.relay.delivery.Exchange;
+import dev.relay.delivery.RetryAfter;
+import dev.relay.destination.DestinationEntity.AttemptFinished;
+import dev.relay.destination.DestinationEntity.DeliverDue;
+import dev.relay.destination.DestinationEntity.ItemAttempt;
+import dev.relay.destination.DestinationEntity.RecordFinishedAttempts;
+import dev.relay.destination.DestinationEntity.TestCall;
+import dev.relay.destination.DestinationEntity.TestsFinished;
+import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
+import dev.relay.destination.DestinationEvent.ItemOutcome;
+import dev.relay.destination.DestinationState.PendingAction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * A destination's requests in flight: which pending actions are due, in batches up to
+ * {@code max-in-flight} requests at once; the retry timer for the next due one; the answers as they
+ * come back, and what each means for its actions by the retry policy. The entity decides what to
+ * journal; this runs what it decided, in the entity's own thread.
+ *
+ * <p>What is in flight is known only here, in memory: after a crash, restart or rebalance it is
+ * attempted again (at-least-once).
+ */
+final class Dispatcher {
+
+  private static final String RETRY_TIMER = "retry";
+
+  private final ActorContext<DestinationCommand> context;
+  private final TimerScheduler<DestinationCommand> timers;
+  private final DeliverySettings settings;
+  private final Clock clock;
+  private final DeliveryPipeline pipeline;
+  private final Function<DestinationState, CompiledActions> actions;
+  private final Function<DestinationState, DestinationType> types;
+
+  /** Items of requests in flight. */
+  private final Set<String> inFlight = new HashSet<>();
+  private int requestsInFlight;
+  /** Requests of the API call tester in flight, bounded by max-tests-in-flight. */
+  private int testRequestsInFlight;
+  private final List<AttemptFinished> finished = new ArrayList<>();
+  /**
+   * Which life of the entity the fields above belong to. A failed journal write restarts the entity
+   * in place (onPersistFailure): this object survives, so recovery empties it, and answers to
+   * requests started before are ignored.
+   */
+  private int generation;
+
+  Dispatcher(
+      ActorContext<DestinationCommand> context,
+      TimerScheduler<DestinationCommand> timers,
+      DeliverySettings settings,
+      DeliveryPipeline pipeline,
+      Clock clock,
+      Function<DestinationState, CompiledActions> actions,
+      Function<DestinationState, DestinationType> types) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.pipeline = pipeline;
+    this.clock = clock;
+    this.actions = actions;
+    this.types = types;
+  }
+
+  /** The entity (re)started from its journal: nothing of this object's is in flight any more. */
+  void restarted() {
+    generation++;
+    inFlight.clear();
+    requestsInFlight = 0;
+    testRequestsInFlight = 0;
+    finished.clear();
+  }
+
+  /**
+   * Starts attempts for what is due, as far as max-in-flight allows, and sets the timer for the next
+   * action that will be due. Called after every change that can make something deliverable.
+   */
+  void deliverDue(DestinationState state) {
+    if (!state.exists() || !state.config().enabled()) {
+      timers.cancel(RETRY_TIMER);
+      return;
+    }
+    DestinationType type = types.apply(state);
+    int batchSize = Math.max(1, type.batchSize(state.config().settings()));
+    int capacity = settings.maxInFlight() - requestsInFlight;
+    Instant now = clock.instant();
+
+    Map<String, List<PendingAction>> dueByAction = new LinkedHashMap<>();
+    int wanted = capacity * batchSize;
+    int collected = 0;
+    Instant nextDue = null;
+    for (DestinationState.Due due : state.dueOrder()) {
+      if (inFlight.contains(due.itemId())) {
+        continue;
+      }
+      if (due.at().isAfter(now)) {
+        nextDue = due.at();
+        break;
+      }
+      if (collected >= wanted) {
+        break;
+      }
+      PendingAction action = state.pending(due.itemId()).orElseThrow();
+      dueByAction.computeIfAbsent(action.actionId(), id -> new ArrayList<>()).add(action);
+      collected++;
+    }
+
+    for (Map.Entry<String, List<PendingAction>> group : dueByAction.entrySet()) {
+      List<PendingAction> items = group.getValue();
+      for (int from = 0; from < items.size() && requestsInFlight < settings.maxInFlight(); from += batchSize) {
+        attempt(state, type, group.getKey(), items.subList(from, Math.min(items.size(), from + batchSize)));
+      }
+    }
+
+    if (nextDue != null && requestsInFlight < settings.maxInFlight()) {
+      timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), Duration.between(now, nextDue));
+    } else if (nextDue == null) {
+      timers.cancel(RETRY_TIMER);
+    }
+    // When every slot is taken, the next finished attempt calls deliverDue again.
+  }
+
+  /** Maps the actions with the current configuration and sends them as one request. */
+  private void attempt(DestinationState state, DestinationType type, String actionId, List<PendingAction> items) {
+    List<ItemAttempt> attempts = items.stream().map(p -> new ItemAttempt(p.itemId(), p.attempts() + 1)).toList();
+    attempts.forEach(a -> inFlight.add(a.itemId()));
+    requestsInFlight++;
+    List<ObjectNode> events = items.stream().map(PendingAction::event).toList();
+    int life = generation;
+    context.pipeToSelf(
+        exchange(state, type, actionId, events),
+        (exchange, never) -> new AttemptFinished(actionId, attempts, exchange, life));
+  }
+
+  /** Sends {@code events} through the action with the current settings and mapping. */
+  private CompletionStage<Exchange> exchange(
+      DestinationState state, DestinationType type, String actionId, List<ObjectNode> events) {
+    CompiledActions compiled = actions.apply(state);
+    Optional<CompiledActions.Compiled> action = compiled.get(actionId);
+    if (action.isEmpty()) {
+      return CompletableFuture.completedFuture(
+          DeliveryPipeline.notBuilt(clock.instant(), "action " + actionId + " is unusable: " + compiled.unusable().get(actionId)));
+    }
+    return pipeline.exchange(type, state.config().settings(), action.get().config().type(), action.get().mapping(), events);
+  }
+
+  /**
+   * Keeps a finished attempt until it is journaled; the first one since the last write asks for the
+   * next write, so attempts finishing while a write is under way are journaled together.
+   */
+  void finished(AttemptFinished attempt) {
+    if (attempt.generation() != generation) {
+      return; // started before the entity restarted: its items are attempted again
+    }
+    finished.add(attempt);
+    if (finished.size() == 1) {
+      context.getSelf().tell(new RecordFinishedAttempts());
+    }
+  }
+
+  /** The attempts finished since the last call. */
+  List<AttemptFinished> takeFinished() {
+    List<AttemptFinished> batch = List.copyOf(finished);
+    finished.clear();
+    return batch;
+  }
+
+  /** {@code batch} is journaled: its requests no longer take a slot. */
+  void recorded(List<AttemptFinished> batch) {
+    for (AttemptFinished attempt : batch) {
+      attempt.items().forEach(i -> inFlight.remove(i.itemId()));
+      requestsInFlight--;
+    }
+  }
+
+  /** The outcome of an attempt for each action it carried, retries scheduled by the policy. */
+  AttemptRecorded recordOf(DestinationState state, AttemptFinished attempt, Instant now) {
+    Exchange exchange = attempt.exchange();
+    Outcome verdict = exchange.verdict(types.apply(state));
+    Optional<Duration> retryAfter =
+        exchange.response().flatMap(DeliveryResponse::retryAfter).flatMap(h -> RetryAfter.parse(h, now));
+    List<ItemOutcome> outcomes = new ArrayList<>(attempt.items().size());
+    for (ItemAttempt item : attempt.items()) {
+      Outcome outcome = verdict;
+      Optional<Instant> next = Optional.empty();
+      if (verdict == Outcome.RETRY) {
+        next =
+            state.pending(item.itemId())
+                .flatMap(p -> settings.retryPolicy()
+                    .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()));
+        outcome = next.isPresent() ? Outcome.RETRY : Outcome.FAILED;
+      }
+      outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
+    }
+    return AttemptRecorded.of(attempt.actionId(), exchange, outcomes);
+  }
+
+  /**
+   * Takes slots for {@code calls} test requests, unless too many are in flight: a test is refused
+   * whole rather than queued; one test may always run, whatever its number of actions.
+   */
+  boolean reserveTests(int calls) {
+    if (testRequestsInFlight > 0 && testRequestsInFlight + calls > settings.maxTestsInFlight()) {
+      return false;
+    }
+    testRequestsInFlight += calls;
+    return true;
+  }
+
+  /** Sends each queued test action once; the entity is told when all have come back. */
+  void sendTests(DestinationState state, List<ActionQueued> queued, ActorRef<TestReport> replyTo) {
+    DestinationType type = types.apply(state);
+    List<CompletableFuture<TestCall>> calls =
+        queued.stream()
+            .map(q -> exchange(state, type, q.actionId(), List.of(q.event()))
+                .thenApply(e -> new TestCall(q.itemId(), q.actionId(), q.actionName(), e))
+                .toCompletableFuture())
+            .toList();
+    int life = generation;
+    context.pipeToSelf(
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+            .thenApply(done -> calls.stream().map(CompletableFuture::join).toList()),
+        (results, never) -> new TestsFinished(results, replyTo, life));
+  }
+
+  /** What test calls came to: the records to journal and the report to answer with. */
+  record TestsDone(List<DestinationEvent> records, TestReport report) {}
+
+  /**
+   * The test calls came back: their slots are free (unless they were from before a restart). Test
+   * calls end delivered or failed, never retried.
+   */
+  TestsDone testsFinished(DestinationState state, TestsFinished tests) {
+    if (tests.generation() == generation) {
+      testRequestsInFlight -= tests.calls().size();
+    }
+    DestinationType type = types.apply(state);
+    List<DestinationEvent> records = new ArrayList<>();
+    List<TestReport.Result> results = new ArrayList<>();
+    for (TestCall call : tests.calls()) {
+      Exchange exchange = call.exchange();
+      Outcome outcome = exchange.verdict(type) == Outcome.DELIVERED ? Outcome.DELIVERED : Outcome.FAILED;
+      records.add(AttemptRecorded.of(call.actionId(), exchange, List.of(new ItemOutcome(call.itemId(), 1, outcome, Optional.empty()))));
+      results.add(
+          new TestReport.Result(
+              call.actionId(), call.actionName(), call.itemId(), exchange.request(),
+              exchange.response().map(DeliveryResponse::status),
+              exchange.response().map(DeliveryResponse::bodyExcerpt),
+              outcome, exchange.durationMs(), exchange.error()));
+    }
+    return new TestsDone(records, new TestReport(results));
+  }
+}

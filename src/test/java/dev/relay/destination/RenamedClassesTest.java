@@ -1,0 +1,99 @@
+package dev.relay.destination;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.relay.catalog.OutgoingRequest;
+import dev.relay.catalog.Outcome;
+import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.AttemptRecorded;
+import dev.relay.destination.DestinationEvent.ItemOutcome;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Events and snapshots journaled by earlier versions, under their old class names, still read. */
+class RenamedClassesTest {
+
+  private static final Config CONFIG =
+      ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local")).withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("renamed-classes", CONFIG);
+  private static final Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+  private static final Instant AT = Instant.parse("2026-11-01T10:00:00Z");
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static ObjectNode event() {
+    return new ObjectMapper().createObjectNode().put("type", "track").put("messageId", "m-1");
+  }
+
+  /** Serializes {@code value} as today, then reads the bytes back as if journaled under {@code oldName}. */
+  private static Object readAsOld(Object value, String oldName) {
+    byte[] bytes = serialization.serialize(value).get();
+    Serializer serializer = serialization.findSerializerFor(value);
+    return serialization.deserialize(bytes, serializer.identifier(), oldName).get();
+  }
+
+  @Test
+  void eventsJournaledUnderTheirOldNamesAreReadAsTheNewClasses() {
+    ActionQueued queued = new ActionQueued("itm_1", "act_1", "Track", "src_1", event(), AT, false);
+    assertEquals(queued, readAsOld(queued, "dev.relay.destination.DestinationEntity$ActionQueued"));
+
+    AttemptRecorded attempt =
+        new AttemptRecorded(
+            "act_1", AT, 12, new OutgoingRequest("POST", "https://x.test/", Map.of(), "{}"),
+            Optional.of(503), Optional.of("busy"), Optional.empty(),
+            List.of(new ItemOutcome("itm_1", 1, Outcome.RETRY, Optional.of(AT.plusSeconds(30)))));
+    assertEquals(attempt, readAsOld(attempt, "dev.relay.destination.DestinationEntity$AttemptRecorded"));
+  }
+
+  @Test
+  void aSnapshotTakenUnderTheOldNameIsReadAsTheNewClass() {
+    DestinationState.Snapshot snapshot =
+        new DestinationState.Snapshot(
+            new DestinationConfig("dst_1", "hook", "webhook", true, event(), List.of(), List.of("src_1")),
+            false,
+            List.of(new DestinationState.PendingAction("itm_1", "act_1", "m-1", event(), 2, AT, AT.plusSeconds(60))),
+            List.of(new DestinationState.SeenMessage("m-1", AT)));
+    assertEquals(snapshot, readAsOld(snapshot, "dev.relay.destination.DestinationEntity$Snapshot"));
+  }
+
+  @Test
+  void newDataIsWrittenUnderTheNewNamesAndEveryOldNameIsRegistered() {
+    ActionQueued queued = new ActionQueued("itm_1", "act_1", "Track", "src_1", event(), AT, false);
+    SerializerWithStringManifest serializer = (SerializerWithStringManifest) serialization.findSerializerFor(queued);
+    assertEquals(ActionQueued.class.getName(), serializer.manifest(queued));
+
+    Config migrations = CONFIG.getConfig("pekko.serialization.jackson.migrations");
+    for (Map.Entry<String, String> renamed : RenamedClasses.RENAMED.entrySet()) {
+      assertEquals(
+          RenamedClasses.class.getName(),
+          migrations.getString("\"" + renamed.getKey() + "\""),
+          renamed.getKey() + " is not registered");
+      // Every new name is a class that exists.
+      assertEquals(renamed.getValue(), classNamed(renamed.getValue()).getName());
+    }
+  }
+
+  private static Class<?> classNamed(String name) {
+    try {
+      return Class.forName(name);
+    } catch (ClassNotFoundException e) {
+      throw new AssertionError(name + " does not exist", e);
+    }
+  }
+}
