@@ -19,6 +19,7 @@ import dev.relay.delivery.DeliveryResponse;
 import dev.relay.delivery.Outcome;
 import dev.relay.delivery.Redaction;
 import dev.relay.delivery.RetryAfter;
+import dev.relay.logging.LogFields;
 import dev.relay.mapping.MappingLimits;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
@@ -439,10 +440,10 @@ public final class DestinationEntity
       String destinationId,
       Setup setup,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    return Behaviors.setup(
+    return LogFields.tagged(Command.class, LogFields.DESTINATION_ID, destinationId, Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new DestinationEntity(destinationId, setup, context, timers, shard)));
+                timers -> new DestinationEntity(destinationId, setup, context, timers, shard))));
   }
 
   /** The journal tag of a destination's events: which read-side projection instance handles it. */
@@ -621,6 +622,7 @@ public final class DestinationEntity
         .persist(
             new DestinationCreated(
                 destinationId, create.name(), create.type(), settings, actions, create.enabled(), now()))
+        .thenRun(created -> context.getLog().info("Destination {} created: {} ({})", destinationId, create.name(), create.type()))
         .thenReply(create.replyTo(), this::ok);
   }
 

@@ -1,6 +1,7 @@
 package dev.relay.source;
 
 import dev.relay.CborSerializable;
+import dev.relay.logging.LogFields;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Instant;
@@ -98,7 +99,8 @@ public final class SourceEntity
   }
 
   public static Behavior<Command> create(String sourceId, Clock clock) {
-    return Behaviors.setup(context -> new SourceEntity(sourceId, clock, context.getSystem()));
+    return LogFields.tagged(
+        Command.class, LogFields.SOURCE_ID, sourceId, Behaviors.setup(context -> new SourceEntity(sourceId, clock, context.getSystem())));
   }
 
   private final String sourceId;
