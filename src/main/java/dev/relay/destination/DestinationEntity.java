@@ -440,10 +440,10 @@ public final class DestinationEntity
       String destinationId,
       Setup setup,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    return LogFields.tagged(Command.class, LogFields.DESTINATION_ID, destinationId, Behaviors.setup(
+    return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new DestinationEntity(destinationId, setup, context, timers, shard))));
+                timers -> new DestinationEntity(destinationId, setup, context, timers, shard)));
   }
 
   /** The journal tag of a destination's events: which read-side projection instance handles it. */
@@ -622,7 +622,8 @@ public final class DestinationEntity
         .persist(
             new DestinationCreated(
                 destinationId, create.name(), create.type(), settings, actions, create.enabled(), now()))
-        .thenRun(created -> context.getLog().info("Destination {} created: {} ({})", destinationId, create.name(), create.type()))
+        .thenRun(created -> LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
+            context.getLog().info("Destination {} created: {} ({})", destinationId, create.name(), create.type())))
         .thenReply(create.replyTo(), this::ok);
   }
 

@@ -1,12 +1,11 @@
 package dev.relay.logging;
 
-import java.util.Map;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.MDC;
 
 /**
  * The names of the fields a log line carries about what it concerns: MDC keys, so the JSON log
  * format (RELAY_LOG_FORMAT=json) writes them as fields while the text format's lines stay as they are.
+ * Pekko's own lines about an entity carry its {@code persistenceId} ({@code Destination|<id>}) instead.
  */
 public final class LogFields {
 
@@ -17,10 +16,12 @@ public final class LogFields {
   private LogFields() {}
 
   /**
-   * {@code behavior} with {@code key = value} on every line logged while it handles a message: its
-   * own and those Pekko writes about it (persistence failures, recovery).
+   * Runs {@code log} with {@code key = value} in the MDC. Set around the call itself: Pekko resets
+   * an actor's MDC between messages and persistence phases, so a value set earlier is gone.
    */
-  public static <T> Behavior<T> tagged(Class<T> type, String key, String value, Behavior<T> behavior) {
-    return Behaviors.withMdc(type, Map.of(key, value), behavior);
+  public static void with(String key, String value, Runnable log) {
+    try (MDC.MDCCloseable field = MDC.putCloseable(key, value)) {
+      log.run();
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.relay.source;
 
 import dev.relay.CborSerializable;
-import dev.relay.logging.LogFields;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Instant;
@@ -99,8 +98,7 @@ public final class SourceEntity
   }
 
   public static Behavior<Command> create(String sourceId, Clock clock) {
-    return LogFields.tagged(
-        Command.class, LogFields.SOURCE_ID, sourceId, Behaviors.setup(context -> new SourceEntity(sourceId, clock, context.getSystem())));
+    return Behaviors.setup(context -> new SourceEntity(sourceId, clock, context.getSystem()));
   }
 
   private final String sourceId;
