@@ -1,7 +1,6 @@
 package dev.relay;
 
-import dev.relay.ingest.Ingest;
-
+import dev.relay.api.OpenApiRoute;
 import dev.relay.catalog.CatalogRoutes;
 import dev.relay.console.ConsoleRoutes;
 import dev.relay.destination.DestinationRoutes;
@@ -52,7 +51,8 @@ final class HttpApi extends AllDirectives {
     return concat(
         pathPrefix(
             "api",
-            () ->
+            () -> concat(
+                new OpenApiRoute().route(), // no token: it describes the API, not data
                 adminAuth.require(
                     () ->
                         concat(
@@ -61,7 +61,7 @@ final class HttpApi extends AllDirectives {
                                 services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
                             sources.sources(),
                             destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id), tester.route(id))),
-                            services.readSide().adminRoutes()))),
+                            services.readSide().adminRoutes())))),
         new ConsoleRoutes(services.mapper()).route());
   }
 }

@@ -36,6 +36,7 @@ import dev.relay.destination.DestinationEvent.SettingsUpdated;
 import dev.relay.destination.DestinationEvent.SourceConnected;
 import dev.relay.destination.DestinationEvent.SourceDisconnected;
 import dev.relay.destination.DestinationState.PendingAction;
+import dev.relay.logging.LogFields;
 import dev.relay.mapping.MappingLimits;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
@@ -305,6 +306,8 @@ public final class DestinationEntity
         .persist(
             new DestinationCreated(
                 destinationId, create.name(), create.type(), settings, actions, create.enabled(), now()))
+        .thenRun(created -> LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
+            context.getLog().info("Destination {} created: {} ({})", destinationId, create.name(), create.type())))
         .thenReply(create.replyTo(), this::ok);
   }
 

@@ -38,7 +38,13 @@ public final class ProductionLog {
 
   /** What the production configuration's console appender writes for {@code event}. */
   public static String encode(ILoggingEvent event) {
+    return encode(event, "text");
+  }
+
+  /** The same, with RELAY_LOG_FORMAT set to {@code format}. */
+  public static String encode(ILoggingEvent event, String format) {
     LoggerContext context = new LoggerContext();
+    context.putProperty("RELAY_LOG_FORMAT", format); // logback looks in the context before the environment
     try {
       JoranConfigurator configurator = new JoranConfigurator();
       configurator.setContext(context);
