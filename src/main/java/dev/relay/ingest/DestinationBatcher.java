@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -24,7 +25,9 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * Groups the events of concurrent requests per destination into one {@code Accept} command, so that
  * one journal write carries many events instead of one write per event. One small stream per
- * destination on each node: requests wait at most {@code batch.window} for company.
+ * destination on each node: requests wait at most {@code batch.window} for company. A stream idle
+ * for {@code batch.idle-timeout} is completed and forgotten, so the streams on a node are those of
+ * the destinations it recently sent to, not of every destination it ever saw.
  */
 final class DestinationBatcher {
 
@@ -35,28 +38,70 @@ final class DestinationBatcher {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final IngestSettings settings;
-  private final Map<String, BoundedSourceQueue<Submission>> queues = new ConcurrentHashMap<>();
+  /** A destination's stream and when a request last used it. */
+  private record Lane(BoundedSourceQueue<Submission> queue, AtomicLong lastUsedNanos) {}
+
+  private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
   DestinationBatcher(ActorSystem<?> system, IngestSettings settings) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
+    Duration sweep = settings.batchIdleTimeout().dividedBy(2);
+    system.scheduler().scheduleWithFixedDelay(sweep, sweep, this::stopIdleLanes, system.executionContext());
   }
 
   /** Completes once the destination has journaled what these events trigger. */
   CompletionStage<Done> submit(String destinationId, List<Incoming> events) {
     Submission submission = new Submission(events, new CompletableFuture<>());
-    QueueOfferResult offered = queues.computeIfAbsent(destinationId, this::start).offer(submission);
+    QueueOfferResult offered = offer(destinationId, submission);
+    if (offered == QueueOfferResult.closed()) {
+      // Its lane was stopped as idle just now (or its stream failed): the next offer starts a new one.
+      offered = offer(destinationId, submission);
+    }
     if (offered == QueueOfferResult.enqueued()) {
       return submission.durable();
-    }
-    if (offered instanceof QueueOfferResult.Failure || offered == QueueOfferResult.closed()) {
-      queues.remove(destinationId);
     }
     return CompletableFuture.failedFuture(ApiError.unavailable("too many requests waiting for destination " + destinationId + "; retry"));
   }
 
-  private BoundedSourceQueue<Submission> start(String destinationId) {
+  private QueueOfferResult offer(String destinationId, Submission submission) {
+    Lane lane = lanes.computeIfAbsent(destinationId, this::start);
+    lane.lastUsedNanos().set(System.nanoTime());
+    QueueOfferResult offered = lane.queue().offer(submission);
+    if (offered instanceof QueueOfferResult.Failure || offered == QueueOfferResult.closed()) {
+      lanes.remove(destinationId, lane);
+      return QueueOfferResult.closed();
+    }
+    return offered;
+  }
+
+  /**
+   * Completes and forgets the lanes no request used for {@code batch.idle-timeout}. A lane is removed
+   * from the map before it is completed: a request that still got it either is enqueued before the
+   * completion (and sent, since completing drains the queue) or finds it closed and starts a new one.
+   */
+  private void stopIdleLanes() {
+    long now = System.nanoTime();
+    long idle = settings.batchIdleTimeout().toNanos();
+    lanes.forEach(
+        (destinationId, lane) -> {
+          if (now - lane.lastUsedNanos().get() >= idle && lanes.remove(destinationId, lane)) {
+            lane.queue().complete();
+          }
+        });
+  }
+
+  /** How many destinations have a lane on this node now. */
+  int lanes() {
+    return lanes.size();
+  }
+
+  private Lane start(String destinationId) {
+    return new Lane(stream(destinationId), new AtomicLong(System.nanoTime()));
+  }
+
+  private BoundedSourceQueue<Submission> stream(String destinationId) {
     return Source.<Submission>queue(settings.batchQueueSize())
         .groupedWeightedWithin(
             settings.batchMaxEvents(), submission -> (long) submission.events().size(), settings.batchWindow())

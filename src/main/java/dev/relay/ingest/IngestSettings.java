@@ -11,7 +11,8 @@ public record IngestSettings(
     int batchMaxEvents,
     Duration batchWindow,
     int batchParallelism,
-    int batchQueueSize) {
+    int batchQueueSize,
+    Duration batchIdleTimeout) {
 
   public static IngestSettings from(Config config) {
     Config ingest = config.getConfig("relay.ingest");
@@ -24,6 +25,7 @@ public record IngestSettings(
         ingest.getInt("batch.max-events"),
         ingest.getDuration("batch.window"),
         ingest.getInt("batch.parallelism"),
-        ingest.getInt("batch.queue-size"));
+        ingest.getInt("batch.queue-size"),
+        ingest.getDuration("batch.idle-timeout"));
   }
 }
