@@ -1,17 +1,38 @@
 package dev.relay.ingest;
 
 import com.typesafe.config.Config;
+import dev.relay.core.SettingRules;
 import dev.relay.event.EventLimits;
 import java.time.Duration;
 
-/** The relay.ingest.* configuration. */
+/**
+ * The relay.ingest.* configuration, read once at start; a value out of range stops the node with a
+ * message naming its key.
+ *
+ * @param batchAttempts tries of one group's hand-over to its destination within {@code timeout}
+ * @param batchRetryDelay pause between those tries
+ */
 public record IngestSettings(
     EventLimits limits,
     Duration timeout,
     int batchMaxEvents,
     Duration batchWindow,
     int batchParallelism,
-    int batchQueueSize) {
+    int batchQueueSize,
+    int batchAttempts,
+    Duration batchRetryDelay) {
+
+  private static final String KEY = "relay.ingest.";
+
+  public IngestSettings {
+    SettingRules.positive(KEY + "timeout", timeout);
+    SettingRules.atLeast(KEY + "batch.max-events", batchMaxEvents, 1);
+    SettingRules.positive(KEY + "batch.window", batchWindow);
+    SettingRules.atLeast(KEY + "batch.parallelism", batchParallelism, 1);
+    SettingRules.atLeast(KEY + "batch.queue-size", batchQueueSize, 1);
+    SettingRules.atLeast(KEY + "batch.attempts", batchAttempts, 1);
+    SettingRules.notNegative(KEY + "batch.retry-delay", batchRetryDelay);
+  }
 
   public static IngestSettings from(Config config) {
     Config ingest = config.getConfig("relay.ingest");
@@ -24,6 +45,8 @@ public record IngestSettings(
         ingest.getInt("batch.max-events"),
         ingest.getDuration("batch.window"),
         ingest.getInt("batch.parallelism"),
-        ingest.getInt("batch.queue-size"));
+        ingest.getInt("batch.queue-size"),
+        ingest.getInt("batch.attempts"),
+        ingest.getDuration("batch.retry-delay"));
   }
 }

@@ -79,7 +79,7 @@ class DestinationEntityTest {
         new DeliverySettings(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
-            65_536, 2, AddressPolicy.strict());
+            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10));
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, 4, clock, LIMITS);
     return EventSourcedBehaviorTestKit.create(
