@@ -49,6 +49,7 @@ public final class Database implements AutoCloseable {
   private final Duration startMinBackoff;
   private final Duration startMaxBackoff;
   private final Duration probeInterval;
+  private final int probeTimeoutSeconds;
   private final AtomicBoolean probing = new AtomicBoolean();
 
   /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
@@ -63,6 +64,8 @@ public final class Database implements AutoCloseable {
     this.startMinBackoff = settings.startRetryMinBackoff();
     this.startMaxBackoff = settings.startRetryMaxBackoff();
     this.probeInterval = settings.probeInterval();
+    // JDBC counts in whole seconds, and 0 would mean no limit.
+    this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
   }
 
   /** Opens the read-side pool on the database the settings name. */
@@ -151,7 +154,7 @@ public final class Database implements AutoCloseable {
   /** Whether a connection can be had and answers; false rather than waiting past the pool's timeout. */
   boolean isReachable() {
     try (Connection connection = pool.getConnection()) {
-      return connection.isValid(2);
+      return connection.isValid(probeTimeoutSeconds);
     } catch (SQLException e) {
       return false;
     }

@@ -27,6 +27,7 @@ public record DatabaseSettings(
     Duration startRetryMinBackoff,
     Duration startRetryMaxBackoff,
     Duration probeInterval,
+    Duration probeTimeout,
     H2Housekeeping.Settings h2Housekeeping) {
 
   private static final String KEY = "relay.db.";
@@ -40,6 +41,7 @@ public record DatabaseSettings(
     SettingRules.notBelow(
         KEY + "start-retry-max-backoff", startRetryMaxBackoff, KEY + "start-retry-min-backoff", startRetryMinBackoff);
     SettingRules.positive(KEY + "probe-interval", probeInterval);
+    SettingRules.positive(KEY + "probe-timeout", probeTimeout);
   }
 
   /** Reads relay.db and the journal's connection; {@code dataDir} holds the embedded database. */
@@ -59,6 +61,7 @@ public record DatabaseSettings(
         db.getDuration("start-retry-min-backoff"),
         db.getDuration("start-retry-max-backoff"),
         db.getDuration("probe-interval"),
+        db.getDuration("probe-timeout"),
         H2Housekeeping.Settings.from(config));
   }
 
