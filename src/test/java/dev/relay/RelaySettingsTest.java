@@ -97,7 +97,7 @@ class RelaySettingsTest {
         "relay.ingest.batch.window|0s|relay.ingest.batch.window must be longer than 0, got PT0S",
         "relay.ingest.batch.parallelism|0|relay.ingest.batch.parallelism must be at least 1, got 0",
         "relay.ingest.batch.queue-size|0|relay.ingest.batch.queue-size must be at least 1, got 0",
-        "relay.ingest.batch.attempts|0|relay.ingest.batch.attempts must be at least 1, got 0",
+        "relay.ingest.batch.retries|0|relay.ingest.batch.retries must be at least 1, got 0",
         "relay.ingest.batch.retry-delay|-1ms|relay.ingest.batch.retry-delay must not be negative, got PT-0.001S",
         "relay.mapping.max-trigger-length|0|relay.mapping.max-trigger-length must be at least 1, got 0",
         "relay.mapping.max-nesting-depth|0|relay.mapping.max-nesting-depth must be at least 1, got 0",

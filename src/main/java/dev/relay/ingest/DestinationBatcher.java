@@ -63,21 +63,21 @@ final class DestinationBatcher {
 
   /**
    * Sends one group; its requests all succeed or all fail. Never fails itself, so the stream lives
-   * on. The ask is tried up to {@code batch.attempts} times within the request timeout: a destination moving to
-   * another node may drop a command during the hand-off, and sending the same events again is
-   * harmless (their messageIds are de-duplicated).
+   * on. A failed ask is repeated up to {@code batch.retries} times, each try waiting the request
+   * timeout divided by that: a destination moving to another node may drop a command during the
+   * hand-off, and sending the same events again is harmless (their messageIds are de-duplicated).
    */
   private CompletionStage<Done> send(String destinationId, List<Submission> group) {
     List<Incoming> events = new ArrayList<>();
     group.forEach(s -> events.addAll(s.events()));
-    Duration perAttempt = settings.timeout().dividedBy(settings.batchAttempts());
+    Duration perAttempt = settings.timeout().dividedBy(settings.batchRetries());
     return Patterns.retry(
             () ->
                 sharding
                     .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
                     .<DestinationEntity.Accepted>askWithStatus(
                         replyTo -> new DestinationEntity.Accept(events, replyTo), perAttempt),
-            settings.batchAttempts(),
+            settings.batchRetries(),
             settings.batchRetryDelay(),
             system.classicSystem().scheduler(),
             system.executionContext())

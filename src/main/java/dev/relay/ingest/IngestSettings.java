@@ -9,8 +9,10 @@ import java.time.Duration;
  * The relay.ingest.* configuration, read once at start; a value out of range stops the node with a
  * message naming its key.
  *
- * @param batchAttempts tries of one group's hand-over to its destination within {@code timeout}
- * @param batchRetryDelay pause between those tries
+ * @param batchRetries how many times a group's failed hand-over to its destination is repeated
+ *     (Pekko's {@code Patterns.retry} attempts: the first try and this many more), each try waiting
+ *     {@code timeout / batchRetries}
+ * @param batchRetryDelay pause before each repeat
  */
 public record IngestSettings(
     EventLimits limits,
@@ -19,7 +21,7 @@ public record IngestSettings(
     Duration batchWindow,
     int batchParallelism,
     int batchQueueSize,
-    int batchAttempts,
+    int batchRetries,
     Duration batchRetryDelay) {
 
   private static final String KEY = "relay.ingest.";
@@ -30,7 +32,8 @@ public record IngestSettings(
     SettingRules.positive(KEY + "batch.window", batchWindow);
     SettingRules.atLeast(KEY + "batch.parallelism", batchParallelism, 1);
     SettingRules.atLeast(KEY + "batch.queue-size", batchQueueSize, 1);
-    SettingRules.atLeast(KEY + "batch.attempts", batchAttempts, 1);
+    // At least 1: each try waits the timeout divided by it.
+    SettingRules.atLeast(KEY + "batch.retries", batchRetries, 1);
     SettingRules.notNegative(KEY + "batch.retry-delay", batchRetryDelay);
   }
 
@@ -46,7 +49,7 @@ public record IngestSettings(
         ingest.getDuration("batch.window"),
         ingest.getInt("batch.parallelism"),
         ingest.getInt("batch.queue-size"),
-        ingest.getInt("batch.attempts"),
+        ingest.getInt("batch.retries"),
         ingest.getDuration("batch.retry-delay"));
   }
 }
