@@ -62,6 +62,6 @@ final class HttpApi extends AllDirectives {
                             sources.sources(),
                             destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id), tester.route(id))),
                             services.readSide().adminRoutes())))),
-        new ConsoleRoutes(services.mapper()).route());
+        new ConsoleRoutes(services.mapper(), settings.console()).route());
   }
 }

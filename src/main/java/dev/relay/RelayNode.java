@@ -70,10 +70,11 @@ public final class RelayNode {
    * started while the database is away comes up by itself once it is back.
    */
   public static CompletionStage<RelayNode> start(Config config) {
+    // Before anything starts: a bad value stops the node here, with a message naming its key.
     RelaySettings settings = RelaySettings.from(config);
     // Before anything starts: a token too short to use stops the node here.
     String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
-    Database database = Database.open(config);
+    Database database = Database.open(settings.database());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "relay", config);
     Readiness readiness = Readiness.get(system);
     readiness.await(HTTP_BOUND);
@@ -95,7 +96,7 @@ public final class RelayNode {
             schema -> {
               database.probeForReadiness(system, readiness, DATABASE);
               if (!database.isPostgres()) {
-                H2Housekeeping.start(system, database.dataSource(), config.getConfig("relay.db.h2-housekeeping"));
+                H2Housekeeping.start(system, database.dataSource(), settings.database().h2Housekeeping());
               }
               Services services = Services.start(system, settings, database);
               HttpApi api = new HttpApi(services, settings, adminToken);

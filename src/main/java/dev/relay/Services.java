@@ -30,9 +30,6 @@ public record Services(
     ReadSide readSide,
     ApiCallTester tester) {
 
-  /** The time an admin request waits for an entity. */
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
-
   static Services start(ActorSystem<?> system, RelaySettings settings, Database database) {
     ObjectMapper mapper = Json.mapper(system);
     Clock clock = Clock.systemUTC();
@@ -41,29 +38,26 @@ public record Services(
         system,
         new DestinationEntity.Setup(
             catalog,
-            new HttpDelivery(
-                system,
-                settings.delivery().addressPolicy(),
-                settings.delivery().responseExcerptBytes(),
-                settings.delivery().maxResponseBytes()),
+            HttpDelivery.of(system, settings.delivery()),
             settings.delivery(),
             settings.readSideTags(),
             clock,
-            settings.mappingLimits()));
-    SourceEntity.init(system, clock);
+            settings.mappingLimits(),
+            settings.journalFailureBackoff()));
+    SourceEntity.init(system, clock, settings.journalFailureBackoff());
 
-    SourceDirectory directory = new SourceDirectory(system, Duration.ofSeconds(5));
+    SourceDirectory directory = new SourceDirectory(system, settings.sourceDirectory());
     directory.loadWhenUp();
-    Destinations destinations = new Destinations(system, ASK_TIMEOUT);
-    IngestSettings ingestSettings = IngestSettings.from(system.settings().config());
+    Duration askTimeout = settings.admin().askTimeout();
+    Destinations destinations = new Destinations(system, askTimeout);
     return new Services(
         mapper,
         catalog,
         destinations,
-        new Sources(system, destinations, directory, ASK_TIMEOUT),
-        new Ingest(system, mapper, ingestSettings, directory, clock),
-        ingestSettings,
-        ReadSide.start(system, database, settings.readSideTags(), destinations, mapper),
-        new ApiCallTester(system, mapper, system.settings().config().getDuration("relay.read-side.tester-timeout"), clock));
+        new Sources(system, destinations, directory, askTimeout),
+        new Ingest(system, mapper, settings.ingest(), directory, clock),
+        settings.ingest(),
+        ReadSide.start(system, settings.readSide(), database, settings.readSideTags(), destinations, mapper),
+        new ApiCallTester(system, mapper, settings.testerTimeout(), clock));
   }
 }

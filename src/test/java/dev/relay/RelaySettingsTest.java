@@ -10,8 +10,13 @@ import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The delivery settings as read at start: defaults, allowed networks, and refusals naming the key. */
+/**
+ * The configuration as read at start: the delivery defaults, allowed networks, and a refusal naming
+ * the key for every value out of range, which stops the node before anything starts.
+ */
 class RelaySettingsTest {
 
   private static DeliverySettings delivery(Map<String, Object> overrides) {
@@ -46,5 +51,101 @@ class RelaySettingsTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> delivery(Map.of("relay.delivery.max-response-bytes", 100)));
     assertTrue(e.getMessage().startsWith("relay.delivery.max-response-bytes (100) must not be below"), e.getMessage());
+  }
+
+  @Test
+  void theDefaultsAreAllInRange() {
+    RelaySettings settings = RelaySettings.from(RelayConfig.load(ConfigFactory.empty()));
+    assertEquals(4, settings.readSideTags().count());
+    assertEquals(32, settings.delivery().maxInFlight());
+  }
+
+  /** Every check of every settings record: the message starts with the key to fix. */
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "relay.http.port|70000|relay.http.port must be between 0 and 65535, got 70000",
+        "relay.http.drain-timeout|-1s|relay.http.drain-timeout must not be negative, got PT-1S",
+        "relay.read-side.tags|0|relay.read-side.tags must be at least 1, got 0",
+        "relay.read-side.tester-timeout|0s|relay.read-side.tester-timeout must be longer than 0, got PT0S",
+        "relay.cluster.shards|0|relay.cluster.shards must be at least 1, got 0",
+        "relay.admin.port|70000|relay.admin.port must be between 0 and 65535, got 70000",
+        "relay.admin.max-failures|0|relay.admin.max-failures must be at least 1, got 0",
+        "relay.admin.failure-window|0s|relay.admin.failure-window must be longer than 0, got PT0S",
+        "relay.admin.tracked-addresses|0|relay.admin.tracked-addresses must be at least 1, got 0",
+        "relay.admin.ask-timeout|0s|relay.admin.ask-timeout must be longer than 0, got PT0S",
+        "relay.db.read-side-pool-size|0|relay.db.read-side-pool-size must be at least 1, got 0",
+        "relay.db.connection-timeout|100ms|relay.db.connection-timeout must be at least 250, got 100",
+        "relay.db.start-retry-min-backoff|0s|relay.db.start-retry-min-backoff must be longer than 0, got PT0S",
+        "relay.db.start-retry-max-backoff|500ms|relay.db.start-retry-max-backoff (PT0.5S) must not be below relay.db.start-retry-min-backoff (PT1S)",
+        "relay.db.probe-interval|0s|relay.db.probe-interval must be longer than 0, got PT0S",
+        "relay.db.probe-timeout|0s|relay.db.probe-timeout must be longer than 0, got PT0S",
+        "relay.db.h2-housekeeping.interval|0s|relay.db.h2-housekeeping.interval must be longer than 0, got PT0S",
+        "relay.db.h2-housekeeping.retention-time|-1s|relay.db.h2-housekeeping.retention-time must not be negative, got PT-1S",
+        "relay.db.h2-housekeeping.target-fill-rate|101|relay.db.h2-housekeeping.target-fill-rate must be between 0 and 100, got 101",
+        "relay.db.h2-housekeeping.shrink-below-fill-rate|-1|relay.db.h2-housekeeping.shrink-below-fill-rate must be between 0 and 100, got -1",
+        "relay.db.h2-housekeeping.compact-max-time|0s|relay.db.h2-housekeeping.compact-max-time must be longer than 0, got PT0S",
+        "relay.journal-failure-backoff.min|0s|relay.journal-failure-backoff.min must be longer than 0, got PT0S",
+        "relay.journal-failure-backoff.max|100ms|relay.journal-failure-backoff.max (PT0.1S) must not be below relay.journal-failure-backoff.min (PT0.2S)",
+        "relay.journal-failure-backoff.random-factor|1.5|relay.journal-failure-backoff.random-factor must be between 0.0 and 1.0, got 1.5",
+        "relay.ingest.max-event-bytes|0|relay.ingest.max-event-bytes must be at least 1, got 0",
+        "relay.ingest.max-request-bytes|1000|relay.ingest.max-request-bytes (1000) must not be below relay.ingest.max-event-bytes (32768)",
+        "relay.ingest.max-nesting-depth|2|relay.ingest.max-nesting-depth must be at least 3, got 2",
+        "relay.ingest.timeout|0s|relay.ingest.timeout must be longer than 0, got PT0S",
+        "relay.ingest.batch.max-events|0|relay.ingest.batch.max-events must be at least 1, got 0",
+        "relay.ingest.batch.window|0s|relay.ingest.batch.window must be longer than 0, got PT0S",
+        "relay.ingest.batch.parallelism|0|relay.ingest.batch.parallelism must be at least 1, got 0",
+        "relay.ingest.batch.queue-size|0|relay.ingest.batch.queue-size must be at least 1, got 0",
+        "relay.ingest.batch.retries|0|relay.ingest.batch.retries must be at least 1, got 0",
+        "relay.ingest.batch.retry-delay|-1ms|relay.ingest.batch.retry-delay must not be negative, got PT-0.001S",
+        "relay.mapping.max-trigger-length|0|relay.mapping.max-trigger-length must be at least 1, got 0",
+        "relay.mapping.max-nesting-depth|0|relay.mapping.max-nesting-depth must be at least 1, got 0",
+        "relay.mapping.max-mapping-size|0|relay.mapping.max-mapping-size must be at least 1, got 0",
+        "relay.delivery.max-in-flight|0|relay.delivery.max-in-flight must be at least 1, got 0",
+        "relay.delivery.snapshot-every|0|relay.delivery.snapshot-every must be at least 1, got 0",
+        "relay.delivery.dedup-window-size|0|relay.delivery.dedup-window-size must be at least 1, got 0",
+        "relay.delivery.dedup-window|0s|relay.delivery.dedup-window must be longer than 0, got PT0S",
+        "relay.delivery.response-excerpt-bytes|-1|relay.delivery.response-excerpt-bytes must be at least 0, got -1",
+        "relay.delivery.recorded-request-bytes|-1|relay.delivery.recorded-request-bytes must be at least 0, got -1",
+        "relay.delivery.max-tests-in-flight|0|relay.delivery.max-tests-in-flight must be at least 1, got 0",
+        "relay.delivery.max-connect-timeout|0s|relay.delivery.max-connect-timeout must be longer than 0, got PT0S",
+        "relay.delivery.retry.base-delay|0s|relay.delivery.retry.base-delay must be longer than 0, got PT0S",
+        "relay.delivery.retry.max-retries|-1|relay.delivery.retry.max-retries must be at least 0, got -1",
+        "relay.delivery.retry.max-window|0s|relay.delivery.retry.max-window must be longer than 0, got PT0S",
+        "relay.delivery.retry.jitter|1.5|relay.delivery.retry.jitter must be between 0.0 and 1.0, got 1.5",
+        "relay.delivery.retry.max-retry-after|-1s|relay.delivery.retry.max-retry-after must not be negative, got PT-1S",
+        "relay.source-directory.write-timeout|0s|relay.source-directory.write-timeout must be longer than 0, got PT0S",
+        "relay.source-directory.read-timeout|0s|relay.source-directory.read-timeout must be longer than 0, got PT0S",
+        "relay.source-directory.convergence-wait|-1s|relay.source-directory.convergence-wait must not be negative, got PT-1S",
+        "relay.source-directory.convergence-check-interval|0s|relay.source-directory.convergence-check-interval must be longer than 0, got PT0S",
+        "relay.source-directory.load-retry-min-backoff|0s|relay.source-directory.load-retry-min-backoff must be longer than 0, got PT0S",
+        "relay.source-directory.load-retry-max-backoff|500ms|relay.source-directory.load-retry-max-backoff (PT0.5S) must not be below relay.source-directory.load-retry-min-backoff (PT1S)",
+        "relay.read-side.group-max-events|0|relay.read-side.group-max-events must be at least 1, got 0",
+        "relay.read-side.group-max-wait|0s|relay.read-side.group-max-wait must be longer than 0, got PT0S",
+        "relay.read-side.restart-min-backoff|0s|relay.read-side.restart-min-backoff must be longer than 0, got PT0S",
+        "relay.read-side.restart-max-backoff|500ms|relay.read-side.restart-max-backoff (PT0.5S) must not be below relay.read-side.restart-min-backoff (PT1S)",
+        "relay.read-side.restart-random-factor|1.5|relay.read-side.restart-random-factor must be between 0.0 and 1.0, got 1.5",
+        "relay.read-side.statement-timeout|0s|relay.read-side.statement-timeout must be longer than 0, got PT0S",
+        "relay.read-side.health.check-interval|0s|relay.read-side.health.check-interval must be longer than 0, got PT0S",
+        "relay.read-side.health.stall-warn-after|0s|relay.read-side.health.stall-warn-after must be longer than 0, got PT0S",
+        "relay.read-side.health.stall-restart-after|30s|relay.read-side.health.stall-restart-after (PT30S) must not be below relay.read-side.health.stall-warn-after (PT1M)",
+        "relay.console.refresh-interval|0s|relay.console.refresh-interval must be longer than 0, got PT0S",
+        "relay.console.journal-page-size|0|relay.console.journal-page-size must be at least 1, got 0",
+        "relay.console.asset-max-age|-1s|relay.console.asset-max-age must not be negative, got PT-1S",
+      })
+  void aValueOutOfRangeStopsTheStartNamingTheKey(String key, String value, String message) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of(key, value)))));
+    assertEquals(message, e.getMessage());
+  }
+
+  @Test
+  void aNodeGivenABadValueRefusesToStartNamingTheKey() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RelayNode.start(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.delivery.max-in-flight", 0)))));
+    assertEquals("relay.delivery.max-in-flight must be at least 1, got 0", e.getMessage());
   }
 }

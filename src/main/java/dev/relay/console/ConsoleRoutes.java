@@ -33,12 +33,7 @@ public final class ConsoleRoutes extends AllDirectives {
   private final ObjectMapper mapper;
   private final ConsoleSettings settings;
 
-  /** The console with the settings of the node's configuration (relay.console). */
-  public ConsoleRoutes(ObjectMapper mapper) {
-    this(mapper, null);
-  }
-
-  ConsoleRoutes(ObjectMapper mapper, ConsoleSettings settings) {
+  public ConsoleRoutes(ObjectMapper mapper, ConsoleSettings settings) {
     this.mapper = mapper;
     this.settings = settings;
   }
@@ -46,13 +41,9 @@ public final class ConsoleRoutes extends AllDirectives {
   public Route route() {
     // The paths first, then the method: a POST elsewhere (say /v1/track on the admin port) stays a
     // 404, not a 405 from the console.
-    return extractActorSystem(
-        system -> {
-          ConsoleSettings settings = this.settings != null ? this.settings : ConsoleSettings.ID.get(system);
-          return concat(
-              pathSingleSlash(() -> console(() -> revalidated(() -> getFromResource("console/index.html")))),
-              pathPrefix("console", () -> console(() -> files(settings))));
-        });
+    return concat(
+        pathSingleSlash(() -> console(() -> revalidated(() -> getFromResource("console/index.html")))),
+        pathPrefix("console", () -> console(() -> files(settings))));
   }
 
   private Route console(Supplier<Route> inner) {

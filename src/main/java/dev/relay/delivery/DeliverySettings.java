@@ -1,9 +1,13 @@
 package dev.relay.delivery;
 
 import com.typesafe.config.Config;
+import dev.relay.core.SettingRules;
 import java.time.Duration;
 
-/** The relay.delivery configuration: how destinations are sent to and retried. */
+/**
+ * The relay.delivery configuration: how destinations are sent to and retried. Read once at start;
+ * a value out of range stops the node with a message naming its key.
+ */
 public record DeliverySettings(
     int maxInFlight,
     int snapshotEvery,
@@ -14,14 +18,22 @@ public record DeliverySettings(
     RetryPolicy retryPolicy,
     int maxResponseBytes,
     int maxTestsInFlight,
-    AddressPolicy addressPolicy) {
+    AddressPolicy addressPolicy,
+    Duration maxConnectTimeout) {
+
+  private static final String KEY = "relay.delivery.";
 
   public DeliverySettings {
-    if (maxResponseBytes < responseExcerptBytes) {
-      throw new IllegalArgumentException(
-          "relay.delivery.max-response-bytes (" + maxResponseBytes + ") must not be below"
-              + " relay.delivery.response-excerpt-bytes (" + responseExcerptBytes + ")");
-    }
+    SettingRules.atLeast(KEY + "max-in-flight", maxInFlight, 1);
+    SettingRules.atLeast(KEY + "snapshot-every", snapshotEvery, 1);
+    SettingRules.atLeast(KEY + "dedup-window-size", dedupWindowSize, 1);
+    SettingRules.positive(KEY + "dedup-window", dedupWindow);
+    SettingRules.atLeast(KEY + "response-excerpt-bytes", responseExcerptBytes, 0);
+    SettingRules.atLeast(KEY + "recorded-request-bytes", recordedRequestBytes, 0);
+    SettingRules.notBelow(
+        KEY + "max-response-bytes", maxResponseBytes, KEY + "response-excerpt-bytes", responseExcerptBytes);
+    SettingRules.atLeast(KEY + "max-tests-in-flight", maxTestsInFlight, 1);
+    SettingRules.positive(KEY + "max-connect-timeout", maxConnectTimeout);
   }
 
   /** Reads {@code relay.delivery}. */
@@ -43,6 +55,7 @@ public record DeliverySettings(
             retry.getDuration("max-retry-after")),
         delivery.getInt("max-response-bytes"),
         delivery.getInt("max-tests-in-flight"),
-        AddressPolicy.allowing(delivery.getString("allowed-networks")));
+        AddressPolicy.allowing(delivery.getString("allowed-networks")),
+        delivery.getDuration("max-connect-timeout"));
   }
 }

@@ -61,13 +61,26 @@ public final class HttpDelivery implements Deliverer {
   private final Executor resolver;
   private final int excerptBytes;
   private final long maxResponseBytes;
+  private final Duration maxConnectTimeout;
   private final Map<Duration, ConnectionPoolSettings> poolsByTimeout = new ConcurrentHashMap<>();
+
+  /** Delivers as {@code settings} say: addresses allowed, how much of an answer is read and kept. */
+  public static HttpDelivery of(ActorSystem<?> system, DeliverySettings settings) {
+    return new HttpDelivery(
+        system,
+        settings.addressPolicy(),
+        settings.responseExcerptBytes(),
+        settings.maxResponseBytes(),
+        settings.maxConnectTimeout());
+  }
 
   /**
    * @param excerptBytes how much of an answer's body is kept
    * @param maxResponseBytes how much of it is read at most: beyond, the connection is dropped
+   * @param maxConnectTimeout longest wait for a connection, however long the destination's timeout
    */
-  public HttpDelivery(ActorSystem<?> system, AddressPolicy policy, int excerptBytes, long maxResponseBytes) {
+  public HttpDelivery(
+      ActorSystem<?> system, AddressPolicy policy, int excerptBytes, long maxResponseBytes, Duration maxConnectTimeout) {
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.log = system.classicSystem().log();
@@ -79,6 +92,7 @@ public final class HttpDelivery implements Deliverer {
             .withTransport(ClientTransport.withCustomResolver(this::resolve));
     this.excerptBytes = excerptBytes;
     this.maxResponseBytes = maxResponseBytes;
+    this.maxConnectTimeout = maxConnectTimeout;
   }
 
   @Override
@@ -202,6 +216,6 @@ public final class HttpDelivery implements Deliverer {
             defaults.withConnectionSettings(
                 connectionDefaults
                     .withIdleTimeout(t)
-                    .withConnectingTimeout(t.compareTo(Duration.ofSeconds(10)) < 0 ? t : Duration.ofSeconds(10))));
+                    .withConnectingTimeout(t.compareTo(maxConnectTimeout) < 0 ? t : maxConnectTimeout)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay.delivery;
 
+import dev.relay.core.SettingRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,13 +15,15 @@ import java.util.Optional;
 public record RetryPolicy(
     Duration baseDelay, int maxRetries, Duration maxWindow, double jitter, Duration maxRetryAfter) {
 
+  /** Where the policy is configured (application.conf); refusals name the key. */
+  public static final String KEY = "relay.delivery.retry.";
+
   public RetryPolicy {
-    if (jitter < 0 || jitter > 1) {
-      throw new IllegalArgumentException("jitter must be between 0 and 1, was " + jitter);
-    }
-    if (maxRetries < 0) {
-      throw new IllegalArgumentException("max-retries must not be negative, was " + maxRetries);
-    }
+    SettingRules.positive(KEY + "base-delay", baseDelay);
+    SettingRules.atLeast(KEY + "max-retries", maxRetries, 0);
+    SettingRules.positive(KEY + "max-window", maxWindow);
+    SettingRules.between(KEY + "jitter", jitter, 0, 1);
+    SettingRules.notNegative(KEY + "max-retry-after", maxRetryAfter);
   }
 
   /**

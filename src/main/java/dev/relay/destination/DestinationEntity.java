@@ -123,7 +123,8 @@ public final class DestinationEntity
       DeliverySettings settings,
       DestinationTags tags,
       Clock clock,
-      MappingLimits mappingLimits) {}
+      MappingLimits mappingLimits,
+      JournalFailureBackoff onPersistFailure) {}
 
   public static void init(ActorSystem<?> system, Setup setup) {
     ClusterSharding.get(system)
@@ -168,7 +169,7 @@ public final class DestinationEntity
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     // A failed journal write or recovery (database away) restarts the entity after a pause; it
     // recovers from the journal and makes the attempts it had in flight again.
-    super(PersistenceId.of(TYPE_KEY.name(), destinationId), JournalFailureBackoff.of(context.getSystem()));
+    super(PersistenceId.of(TYPE_KEY.name(), destinationId), setup.onPersistFailure().strategy());
     this.destinationId = destinationId;
     this.setup = setup;
     this.context = context;

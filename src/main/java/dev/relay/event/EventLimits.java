@@ -1,5 +1,7 @@
 package dev.relay.event;
 
+import dev.relay.core.SettingRules;
+
 /**
  * Size and shape limits for one ingest request.
  *
@@ -10,12 +12,16 @@ package dev.relay.event;
  */
 public record EventLimits(int maxEventBytes, int maxRequestBytes, int maxNestingDepth) {
 
+  /** Where the limits are configured (application.conf); refusals name the key. */
+  public static final String MAX_EVENT_BYTES = "relay.ingest.max-event-bytes";
+  public static final String MAX_REQUEST_BYTES = "relay.ingest.max-request-bytes";
+  public static final String MAX_NESTING_DEPTH = "relay.ingest.max-nesting-depth";
+
   public EventLimits {
-    if (maxEventBytes <= 0 || maxRequestBytes <= 0 || maxNestingDepth < 3) {
-      throw new IllegalArgumentException(
-          "limits must be positive and allow a batch item (depth 3): " + maxEventBytes + ", "
-              + maxRequestBytes + ", " + maxNestingDepth);
-    }
+    SettingRules.atLeast(MAX_EVENT_BYTES, maxEventBytes, 1);
+    SettingRules.notBelow(MAX_REQUEST_BYTES, maxRequestBytes, MAX_EVENT_BYTES, maxEventBytes);
+    // A batch item is level 3: any less and no batch could be accepted.
+    SettingRules.atLeast(MAX_NESTING_DEPTH, maxNestingDepth, 3);
   }
 
   /**

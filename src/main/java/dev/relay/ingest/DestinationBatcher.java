@@ -31,8 +31,6 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class DestinationBatcher {
 
-  private static final int ATTEMPTS = 3;
-
   private record Submission(List<Incoming> events, CompletableFuture<Done> durable) {}
 
   private final ActorSystem<?> system;
@@ -112,22 +110,22 @@ final class DestinationBatcher {
 
   /**
    * Sends one group; its requests all succeed or all fail. Never fails itself, so the stream lives
-   * on. The ask is tried up to three times within the request timeout: a destination moving to
-   * another node may drop a command during the hand-off, and sending the same events again is
-   * harmless (their messageIds are de-duplicated).
+   * on. A failed ask is repeated up to {@code batch.retries} times, each try waiting the request
+   * timeout divided by that: a destination moving to another node may drop a command during the
+   * hand-off, and sending the same events again is harmless (their messageIds are de-duplicated).
    */
   private CompletionStage<Done> send(String destinationId, List<Submission> group) {
     List<Incoming> events = new ArrayList<>();
     group.forEach(s -> events.addAll(s.events()));
-    Duration perAttempt = settings.timeout().dividedBy(ATTEMPTS);
+    Duration perAttempt = settings.timeout().dividedBy(settings.batchRetries());
     return Patterns.retry(
             () ->
                 sharding
                     .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
                     .<DestinationReply.Accepted>askWithStatus(
                         replyTo -> new DestinationCommand.Accept(events, replyTo), perAttempt),
-            ATTEMPTS,
-            Duration.ofMillis(50),
+            settings.batchRetries(),
+            settings.batchRetryDelay(),
             system.classicSystem().scheduler(),
             system.executionContext())
         .handle(

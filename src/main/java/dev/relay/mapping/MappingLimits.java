@@ -1,5 +1,7 @@
 package dev.relay.mapping;
 
+import dev.relay.core.SettingRules;
+
 /**
  * How large and how deep a trigger or a mapping may be. Compiling (and later evaluating) both
  * recurses once per level of nesting, so without a bound one saved action could overflow the stack
@@ -18,9 +20,8 @@ public record MappingLimits(int maxTriggerLength, int maxNestingDepth, int maxMa
   public static final String MAX_MAPPING_SIZE = "relay.mapping.max-mapping-size";
 
   public MappingLimits {
-    if (maxTriggerLength <= 0 || maxNestingDepth <= 0 || maxMappingSize <= 0) {
-      throw new IllegalArgumentException("mapping limits must be positive: " + maxTriggerLength + ", "
-          + maxNestingDepth + ", " + maxMappingSize);
-    }
+    SettingRules.atLeast(MAX_TRIGGER_LENGTH, maxTriggerLength, 1);
+    SettingRules.atLeast(MAX_NESTING_DEPTH, maxNestingDepth, 1);
+    SettingRules.atLeast(MAX_MAPPING_SIZE, maxMappingSize, 1);
   }
 }

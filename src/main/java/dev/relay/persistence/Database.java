@@ -49,6 +49,7 @@ public final class Database implements AutoCloseable {
   private final Duration startMinBackoff;
   private final Duration startMaxBackoff;
   private final Duration probeInterval;
+  private final int probeTimeoutSeconds;
   private final AtomicBoolean probing = new AtomicBoolean();
 
   /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
@@ -56,36 +57,35 @@ public final class Database implements AutoCloseable {
     return !config.getString("relay.db.url").isBlank();
   }
 
-  private Database(HikariDataSource pool, boolean postgres, Path h2File, Config db) {
+  private Database(HikariDataSource pool, DatabaseSettings settings) {
     this.pool = pool;
-    this.postgres = postgres;
-    this.h2File = h2File;
-    this.startMinBackoff = db.getDuration("start-retry-min-backoff");
-    this.startMaxBackoff = db.getDuration("start-retry-max-backoff");
-    this.probeInterval = db.getDuration("probe-interval");
+    this.postgres = settings.postgres();
+    this.h2File = settings.h2File();
+    this.startMinBackoff = settings.startRetryMinBackoff();
+    this.startMaxBackoff = settings.startRetryMaxBackoff();
+    this.probeInterval = settings.probeInterval();
+    // JDBC counts in whole seconds, and 0 would mean no limit.
+    this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
   }
 
-  /** Opens the read-side pool on the database the configuration names. */
-  public static Database open(Config config) {
-    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+  /** Opens the read-side pool on the database the settings name. */
+  public static Database open(DatabaseSettings settings) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("relay-read-side");
-    hikari.setJdbcUrl(db.getString("url"));
-    hikari.setUsername(db.getString("user"));
-    hikari.setPassword(db.getString("password"));
-    hikari.setDriverClassName(db.getString("driver"));
-    hikari.setMaximumPoolSize(config.getInt("relay.db.read-side-pool-size"));
+    hikari.setJdbcUrl(settings.url());
+    hikari.setUsername(settings.user());
+    hikari.setPassword(settings.password());
+    hikari.setDriverClassName(settings.driver());
+    hikari.setMaximumPoolSize(settings.readSidePoolSize());
     hikari.setAutoCommit(false);
     // The pool starts without the database: a node started while it is away waits for it.
     hikari.setInitializationFailTimeout(-1);
-    hikari.setConnectionTimeout(config.getDuration("relay.db.connection-timeout").toMillis());
-    boolean postgres = usesPostgres(config);
+    hikari.setConnectionTimeout(settings.connectionTimeout().toMillis());
     // Every read-side statement is bounded: one stuck on a lock fails, and its projection restarts.
-    long timeoutMs = config.getDuration("relay.read-side.statement-timeout").toMillis();
+    long timeoutMs = settings.statementTimeout().toMillis();
     hikari.setConnectionInitSql(
-        postgres ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
-    Path h2File = Path.of(config.getString("relay.data-dir")).toAbsolutePath().normalize().resolve("relay.mv.db");
-    return new Database(new HikariDataSource(hikari), postgres, h2File, config.getConfig("relay.db"));
+        settings.postgres() ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
+    return new Database(new HikariDataSource(hikari), settings);
   }
 
   /** The embedded database's file (meaningless on PostgreSQL). */
@@ -154,7 +154,7 @@ public final class Database implements AutoCloseable {
   /** Whether a connection can be had and answers; false rather than waiting past the pool's timeout. */
   boolean isReachable() {
     try (Connection connection = pool.getConnection()) {
-      return connection.isValid(2);
+      return connection.isValid(probeTimeoutSeconds);
     } catch (SQLException e) {
       return false;
     }

@@ -1,6 +1,7 @@
 package dev.relay.persistence;
 
 import com.typesafe.config.Config;
+import dev.relay.core.SettingRules;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -34,6 +35,34 @@ public final class H2Housekeeping {
 
   private static final Logger log = LoggerFactory.getLogger(H2Housekeeping.class);
 
+  /** The relay.db.h2-housekeeping configuration; a value out of range stops the node naming its key. */
+  public record Settings(
+      Duration interval, Duration retentionTime, int targetFillRate, int shrinkBelowFillRate, Duration compactMaxTime) {
+
+    private static final String KEY = "relay.db.h2-housekeeping.";
+
+    public Settings {
+      SettingRules.positive(KEY + "interval", interval);
+      SettingRules.notNegative(KEY + "retention-time", retentionTime);
+      SettingRules.between(KEY + "target-fill-rate", targetFillRate, 0, 100);
+      SettingRules.between(KEY + "shrink-below-fill-rate", shrinkBelowFillRate, 0, 100);
+      SettingRules.positive(KEY + "compact-max-time", compactMaxTime);
+      // H2 takes both as int milliseconds.
+      SettingRules.between(KEY + "retention-time", retentionTime.toMillis(), 0, Integer.MAX_VALUE);
+      SettingRules.between(KEY + "compact-max-time", compactMaxTime.toMillis(), 1, Integer.MAX_VALUE);
+    }
+
+    public static Settings from(Config config) {
+      Config housekeeping = config.getConfig("relay.db.h2-housekeeping");
+      return new Settings(
+          housekeeping.getDuration("interval"),
+          housekeeping.getDuration("retention-time"),
+          housekeeping.getInt("target-fill-rate"),
+          housekeeping.getInt("shrink-below-fill-rate"),
+          housekeeping.getDuration("compact-max-time"));
+    }
+  }
+
   private final MVStore store;
   private final int targetFillRate;
   private final int shrinkBelowFillRate;
@@ -41,17 +70,17 @@ public final class H2Housekeeping {
   private final int retentionMillis;
   private final AtomicBoolean running = new AtomicBoolean();
 
-  private H2Housekeeping(MVStore store, Config config) {
+  private H2Housekeeping(MVStore store, Settings settings) {
     this.store = store;
-    this.targetFillRate = config.getInt("target-fill-rate");
-    this.shrinkBelowFillRate = config.getInt("shrink-below-fill-rate");
-    this.compactMaxMillis = (int) config.getDuration("compact-max-time").toMillis();
-    this.retentionMillis = (int) config.getDuration("retention-time").toMillis();
+    this.targetFillRate = settings.targetFillRate();
+    this.shrinkBelowFillRate = settings.shrinkBelowFillRate();
+    this.compactMaxMillis = (int) settings.compactMaxTime().toMillis();
+    this.retentionMillis = (int) settings.retentionTime().toMillis();
     store.getFileStore().setRetentionTime(retentionMillis);
   }
 
   /** Starts the housekeeping of the H2 database behind {@code dataSource}; stops with the system. */
-  public static Cancellable start(ActorSystem<?> system, DataSource dataSource, Config config) {
+  public static Cancellable start(ActorSystem<?> system, DataSource dataSource, Settings settings) {
     MVStore store;
     try (Connection connection = dataSource.getConnection()) {
       // The store outlives the connection: it is the open database's, shared by every session.
@@ -60,8 +89,8 @@ public final class H2Housekeeping {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot reach the H2 store for housekeeping: " + e.getMessage(), e);
     }
-    H2Housekeeping housekeeping = new H2Housekeeping(store, config);
-    Duration interval = config.getDuration("interval");
+    H2Housekeeping housekeeping = new H2Housekeeping(store, settings);
+    Duration interval = settings.interval();
     return system.scheduler()
         .scheduleWithFixedDelay(
             interval, interval, housekeeping::run, system.dispatchers().lookup(DispatcherSelector.blocking()));

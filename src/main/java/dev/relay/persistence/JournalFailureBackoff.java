@@ -1,44 +1,34 @@
 package dev.relay.persistence;
 
 import com.typesafe.config.Config;
+import dev.relay.core.SettingRules;
 import java.time.Duration;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
-import org.apache.pekko.actor.typed.Extension;
-import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 
 /**
  * How an event-sourced entity whose journal write or recovery failed (the database went away) comes
- * back: restarted after a growing pause, recovering from the journal, instead of stopping for good.
- * Read once per node from {@code relay.journal-failure-backoff}.
+ * back: restarted after a pause growing from {@code min} to {@code max}, recovering from the
+ * journal, instead of stopping for good. Read once at start from {@code relay.journal-failure-backoff}.
  */
-public final class JournalFailureBackoff implements Extension {
+public record JournalFailureBackoff(Duration min, Duration max, double randomFactor) {
 
-  private final BackoffSupervisorStrategy strategy;
+  private static final String KEY = "relay.journal-failure-backoff.";
 
-  private JournalFailureBackoff(Config config) {
-    Config backoff = config.getConfig("relay.journal-failure-backoff");
-    Duration min = backoff.getDuration("min");
-    Duration max = backoff.getDuration("max");
-    double random = backoff.getDouble("random-factor");
-    if (min.isNegative() || min.isZero() || max.compareTo(min) < 0 || random < 0) {
-      throw new IllegalArgumentException(
-          "relay.journal-failure-backoff: need 0 < min <= max and random-factor >= 0, got " + min + ", " + max + ", " + random);
-    }
-    this.strategy = SupervisorStrategy.restartWithBackoff(min, max, random);
+  public JournalFailureBackoff {
+    SettingRules.positive(KEY + "min", min);
+    SettingRules.notBelow(KEY + "max", max, KEY + "min", min);
+    SettingRules.between(KEY + "random-factor", randomFactor, 0, 1);
   }
 
-  private static final ExtensionId<JournalFailureBackoff> ID =
-      new ExtensionId<>() {
-        @Override
-        public JournalFailureBackoff createExtension(ActorSystem<?> system) {
-          return new JournalFailureBackoff(system.settings().config());
-        }
-      };
+  public static JournalFailureBackoff from(Config config) {
+    Config backoff = config.getConfig("relay.journal-failure-backoff");
+    return new JournalFailureBackoff(
+        backoff.getDuration("min"), backoff.getDuration("max"), backoff.getDouble("random-factor"));
+  }
 
-  /** The strategy for {@code onPersistFailure} of every entity on this node. */
-  public static BackoffSupervisorStrategy of(ActorSystem<?> system) {
-    return ID.apply(system).strategy;
+  /** The strategy for {@code onPersistFailure}. */
+  public BackoffSupervisorStrategy strategy() {
+    return SupervisorStrategy.restartWithBackoff(min, max, randomFactor);
   }
 }

@@ -71,6 +71,6 @@ final class ActionLogProjection {
             () -> new ActionLogHandler(writer, mapper),
             system)
         .withGroup(settings.groupMaxEvents(), settings.groupMaxWait())
-        .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
+        .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor());
   }
 }

@@ -71,8 +71,12 @@ public final class ReadSide extends AllDirectives {
 
   /** Starts this node's part of the projection and returns the read side's routes and operations. */
   public static ReadSide start(
-      ActorSystem<?> system, Database database, DestinationTags tags, Destinations destinations, ObjectMapper mapper) {
-    ReadSideSettings settings = ReadSideSettings.from(system.settings().config());
+      ActorSystem<?> system,
+      ReadSideSettings settings,
+      Database database,
+      DestinationTags tags,
+      Destinations destinations,
+      ObjectMapper mapper) {
     SqlDialect dialect = SqlDialect.of(database.isPostgres());
     ActionLogProjection.init(system, tags, settings, database.dataSource(), dialect, mapper);
     ExecutionContextExecutor queries = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));

@@ -46,20 +46,17 @@ public final class SourceDirectory {
   private static final Key<LWWMap<String, SourceRoute>> KEY = LWWMapKey.create("source-routes");
   /** Entries are ordered by the source's version, not by wall clocks. */
   private static final LWWRegister.Clock<SourceRoute> BY_VERSION = (current, route) -> route.version();
-  private static final Duration CONVERGENCE_WAIT = Duration.ofSeconds(10);
-  private static final Duration RELOAD_MIN_BACKOFF = Duration.ofSeconds(1);
-  private static final Duration RELOAD_MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final ActorSystem<?> system;
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress self;
-  private final Duration writeTimeout;
+  private final SourceDirectorySettings settings;
 
-  public SourceDirectory(ActorSystem<?> system, Duration writeTimeout) {
+  public SourceDirectory(ActorSystem<?> system, SourceDirectorySettings settings) {
     this.system = system;
     this.replicator = DistributedData.get(system).replicator();
     this.self = DistributedData.get(system).selfUniqueAddress();
-    this.writeTimeout = writeTimeout;
+    this.settings = settings;
   }
 
   /** The live source with this write key, from this node's copy. */
@@ -80,7 +77,7 @@ public final class SourceDirectory {
     return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, SourceRoute>>>ask(
             replicator,
             replyTo -> new Replicator.Get<>(KEY, Replicator.readLocal(), replyTo),
-            Duration.ofSeconds(3),
+            settings.readTimeout(),
             system.scheduler())
         .thenApply(
             response ->
@@ -94,7 +91,7 @@ public final class SourceDirectory {
    * confirm in time (the change still spreads, and repeating the call confirms it).
    */
   public CompletionStage<SourceRoute> publish(SourceRoute route) {
-    return update(List.of(route), new Replicator.WriteAll(writeTimeout))
+    return update(List.of(route), new Replicator.WriteAll(settings.writeTimeout()))
         .thenApply(
             response -> {
               if (response instanceof Replicator.UpdateSuccess) {
@@ -115,8 +112,8 @@ public final class SourceDirectory {
     cluster.registerOnMemberUp(
         () -> {
           CompletableFuture<Void> converged = new CompletableFuture<>();
-          awaitConvergence(cluster, System.nanoTime() + CONVERGENCE_WAIT.toNanos(), converged);
-          converged.thenRun(() -> loadUntilLoaded(RELOAD_MIN_BACKOFF));
+          awaitConvergence(cluster, System.nanoTime() + settings.convergenceWait().toNanos(), converged);
+          converged.thenRun(() -> loadUntilLoaded(settings.loadRetryMinBackoff()));
         });
   }
 
@@ -128,7 +125,7 @@ public final class SourceDirectory {
       converged.complete(null);
     } else {
       system.scheduler().scheduleOnce(
-          Duration.ofMillis(50), () -> awaitConvergence(cluster, deadline, converged), system.executionContext());
+          settings.convergenceCheckInterval(), () -> awaitConvergence(cluster, deadline, converged), system.executionContext());
     }
   }
 
@@ -143,7 +140,8 @@ public final class SourceDirectory {
               if (failure != null) {
                 log.warn("Could not load the sources from the journal ({}); ingest stays unavailable, trying again in {} ms",
                     failure.getMessage(), backoff.toMillis());
-                Duration next = backoff.multipliedBy(2).compareTo(RELOAD_MAX_BACKOFF) > 0 ? RELOAD_MAX_BACKOFF : backoff.multipliedBy(2);
+                Duration max = settings.loadRetryMaxBackoff();
+                Duration next = backoff.multipliedBy(2).compareTo(max) > 0 ? max : backoff.multipliedBy(2);
                 system.scheduler().scheduleOnce(backoff, () -> loadUntilLoaded(next), system.executionContext());
               }
             });
@@ -201,7 +199,8 @@ public final class SourceDirectory {
                   }
                   return updated;
                 }),
-        writeTimeout.plusSeconds(2),
+        // Longer than the replicator's own write timeout, so that its answer (UpdateTimeout) comes first.
+        settings.writeTimeout().plusSeconds(2),
         system.scheduler());
   }
 }

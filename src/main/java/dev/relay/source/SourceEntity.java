@@ -92,20 +92,21 @@ public final class SourceEntity
 
   // Wiring ---------------------------------------------------------------------------------
 
-  public static void init(ActorSystem<?> system, Clock clock) {
+  /** @param onPersistFailure how a source whose journal write or recovery failed comes back */
+  public static void init(ActorSystem<?> system, Clock clock, JournalFailureBackoff onPersistFailure) {
     ClusterSharding.get(system)
-        .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId(), clock)));
+        .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId(), clock, onPersistFailure)));
   }
 
-  public static Behavior<Command> create(String sourceId, Clock clock) {
-    return Behaviors.setup(context -> new SourceEntity(sourceId, clock, context.getSystem()));
+  public static Behavior<Command> create(String sourceId, Clock clock, JournalFailureBackoff onPersistFailure) {
+    return Behaviors.setup(context -> new SourceEntity(sourceId, clock, onPersistFailure));
   }
 
   private final String sourceId;
   private final Clock clock;
 
-  private SourceEntity(String sourceId, Clock clock, ActorSystem<?> system) {
-    super(PersistenceId.of(TYPE_KEY.name(), sourceId), JournalFailureBackoff.of(system));
+  private SourceEntity(String sourceId, Clock clock, JournalFailureBackoff onPersistFailure) {
+    super(PersistenceId.of(TYPE_KEY.name(), sourceId), onPersistFailure.strategy());
     this.sourceId = sourceId;
     this.clock = clock;
   }

@@ -14,6 +14,7 @@ import dev.relay.delivery.AddressPolicy;
 import dev.relay.catalog.Outcome;
 import dev.relay.delivery.RetryPolicy;
 import dev.relay.mapping.MappingLimits;
+import dev.relay.persistence.JournalFailureBackoff;
 import dev.relay.destination.DestinationCommand.Accept;
 import dev.relay.destination.DestinationReply.Accepted;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
@@ -75,9 +76,11 @@ class DestinationEntityTest {
         new DeliverySettings(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
-            65_536, 2, AddressPolicy.strict());
+            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10));
     DestinationEntity.Setup setup =
-        new DestinationEntity.Setup(Catalog.standard(JSON), deliverer, settings, new DestinationTags(4), clock, LIMITS);
+        new DestinationEntity.Setup(
+            Catalog.standard(JSON), deliverer, settings, new DestinationTags(4), clock, LIMITS,
+            new JournalFailureBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }

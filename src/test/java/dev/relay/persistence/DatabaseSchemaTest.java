@@ -1,6 +1,7 @@
 package dev.relay.persistence;
 
 import dev.relay.RelayConfig;
+import dev.relay.RelaySettings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class DatabaseSchemaTest {
       for (int i = 0; i < 4; i++) {
         Callable<Void> start =
             () -> {
-              try (Database database = Database.open(config)) {
+              try (Database database = Database.open(RelaySettings.from(config).database())) {
                 database.createSchemaIfMissing();
               }
               return null;
@@ -62,7 +63,7 @@ class DatabaseSchemaTest {
       try (Connection connection = postgres.connect(); Statement insert = connection.createStatement()) {
         insert.execute("INSERT INTO journal_destination (destination_id, created_at) VALUES ('kept', 1)");
       }
-      try (Database database = Database.open(config)) {
+      try (Database database = Database.open(RelaySettings.from(config).database())) {
         database.createSchemaIfMissing();
       }
       try (Connection connection = postgres.connect();
@@ -77,12 +78,12 @@ class DatabaseSchemaTest {
   void aSecondStartOnH2FindsTheSchemaInPlace() throws SQLException {
     Config config = RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())));
     for (int start = 0; start < 2; start++) {
-      try (Database database = Database.open(config)) {
+      try (Database database = Database.open(RelaySettings.from(config).database())) {
         database.createSchemaIfMissing();
       }
     }
     assertTrue(dataDir.resolve("relay.mv.db").toFile().exists(), "the H2 file lives in the data dir");
-    try (Database database = Database.open(config); Connection connection = database.dataSource().getConnection()) {
+    try (Database database = Database.open(RelaySettings.from(config).database()); Connection connection = database.dataSource().getConnection()) {
       assertEquals(TABLES, names(connection, "TABLE"));
     }
   }

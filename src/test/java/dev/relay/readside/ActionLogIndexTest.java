@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import dev.relay.persistence.Database;
 import dev.relay.RelayConfig;
+import dev.relay.RelaySettings;
 import dev.relay.testing.Backend;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,7 +36,7 @@ abstract class ActionLogIndexTest {
   static void open(Backend backend) throws SQLException {
     storage = backend.open(dataDir);
     Config config = RelayConfig.load(storage.config());
-    database = Database.open(config);
+    database = Database.open(RelaySettings.from(config).database());
     database.createSchemaIfMissing();
     try (Connection connection = database.dataSource().getConnection();
         PreparedStatement insert =
