@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationEntity.TestReport;
 import dev.relay.destination.DestinationEntity.TestResult;
-import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -39,7 +39,7 @@ public final class TesterRoutes extends AllDirectives {
             .thenCompose(
                 found -> {
                   if (found.isEmpty()) {
-                    throw ApiError.notFound("no destination " + destinationId);
+                    throw Problem.notFound("no destination " + destinationId);
                   }
                   return tester.send(destinationId, event);
                 })

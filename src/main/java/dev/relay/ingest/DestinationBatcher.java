@@ -1,8 +1,8 @@
 package dev.relay.ingest;
 
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.DestinationEntity.Incoming;
-import dev.relay.http.ApiError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +51,7 @@ final class DestinationBatcher {
     if (offered instanceof QueueOfferResult.Failure || offered == QueueOfferResult.closed()) {
       queues.remove(destinationId);
     }
-    return CompletableFuture.failedFuture(ApiError.unavailable("too many requests waiting for destination " + destinationId + "; retry"));
+    return CompletableFuture.failedFuture(Problem.unavailable("too many requests waiting for destination " + destinationId + "; retry"));
   }
 
   private BoundedSourceQueue<Submission> start(String destinationId) {
@@ -90,7 +90,8 @@ final class DestinationBatcher {
                   submission.durable().complete(Done.getInstance());
                 } else {
                   submission.durable().completeExceptionally(
-                      ApiError.unavailable("destination " + destinationId + " could not store the events in time; retry"));
+                      Problem.unavailable(
+                          "destination " + destinationId + " could not store the events in time; retry", failure));
                 }
               }
               return Done.getInstance();
