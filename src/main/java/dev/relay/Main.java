@@ -2,6 +2,7 @@ package dev.relay;
 
 import ch.qos.logback.classic.LoggerContext;
 import com.typesafe.config.ConfigFactory;
+import dev.relay.core.AsyncFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ public final class Main {
           .toCompletableFuture()
           .join();
     } catch (RuntimeException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      Throwable cause = AsyncFailure.unwrap(e);
       log.error("Relay could not start: {}", cause.getMessage());
       // The console appender is asynchronous: flush it, or the reason is lost with the process.
       if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {

@@ -1,5 +1,6 @@
 package dev.relay;
 
+import dev.relay.core.AsyncFailure;
 import dev.relay.persistence.Database;
 
 import com.typesafe.config.Config;
@@ -127,7 +128,7 @@ public final class RelayNode {
         .exceptionally(
             failure -> {
               system.terminate();
-              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+              Throwable cause = AsyncFailure.unwrap(failure);
               throw new IllegalStateException(
                   "could not start the node's HTTP API on port " + settings.httpPort()
                       + settings.admin().port().map(port -> " and admin port " + port).orElse("") + ": " + cause.getMessage(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Settings;
+import dev.relay.core.AsyncFailure;
 import dev.relay.mapping.Mapping;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -86,8 +86,8 @@ public final class DeliveryPipeline {
   }
 
   private static String describe(Throwable failure) {
-    // The deliverer's own failure, not the CompletionException a composed future wraps it in.
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    // The deliverer's own failure, not the wrapper a composed future puts around it.
+    Throwable cause = AsyncFailure.unwrap(failure);
     while (cause.getCause() != null && cause.getMessage() == null) {
       cause = cause.getCause();
     }

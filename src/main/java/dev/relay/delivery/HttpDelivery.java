@@ -3,6 +3,7 @@ package dev.relay.delivery;
 import dev.relay.catalog.HeaderRules;
 import dev.relay.catalog.OutgoingRequest;
 
+import dev.relay.core.AsyncFailure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -111,7 +112,7 @@ public final class HttpDelivery implements Deliverer {
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(
             failure -> {
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+              Throwable cause = AsyncFailure.unwrap(failure);
               Optional<AddressRefused> refused = AddressRefused.in(failure);
               if (refused.isPresent()) {
                 cause = refused.get();
@@ -190,7 +191,7 @@ public final class HttpDelivery implements Deliverer {
               if (failure == null) {
                 return new DeliveryResponse(response.status().intValue(), kept.utf8String(), retryAfter);
               }
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+              Throwable cause = AsyncFailure.unwrap(failure);
               if (cause instanceof StreamLimitReachedException) {
                 throw new CompletionException(
                     new IOException(

@@ -3,11 +3,12 @@ package dev.relay.destination;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.AsyncFailure;
+import dev.relay.core.Problem;
 import dev.relay.event.EventLimits;
 import dev.relay.event.EventTypes;
 import dev.relay.event.IngestParser;
 import dev.relay.event.InvalidRequest;
-import dev.relay.http.ApiError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -43,24 +44,24 @@ public final class ApiCallTester {
     String type;
     if (body.has("event")) {
       if (!body.get("event").isObject()) {
-        throw ApiError.badRequest("event: must be an object");
+        throw Problem.invalid("event: must be an object");
       }
       event = (ObjectNode) body.get("event").deepCopy();
       type = event.path("type").asText(null);
       if (!EventTypes.isKnown(type)) {
-        throw ApiError.badRequest("event.type: must be one of " + callTypes());
+        throw Problem.invalid("event.type: must be one of " + callTypes());
       }
     } else if (body.has("type")) {
       type = body.path("type").asText(null);
       event = SampleEvents.of(type == null ? "" : type, clock.instant())
-          .orElseThrow(() -> ApiError.badRequest("type: must be one of " + callTypes()));
+          .orElseThrow(() -> Problem.invalid("type: must be one of " + callTypes()));
     } else {
-      throw ApiError.badRequest("event: give \"event\" (an event) or \"type\" (for a sample event)");
+      throw Problem.invalid("event: give \"event\" (an event) or \"type\" (for a sample event)");
     }
     try {
       return parser.parse(type, mapper.writeValueAsBytes(event), clock.instant()).events().get(0);
     } catch (InvalidRequest invalid) {
-      throw ApiError.badRequest("event: " + invalid.getMessage());
+      throw Problem.invalid("event: " + invalid.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -72,14 +73,15 @@ public final class ApiCallTester {
         .<TestReport>ask(replyTo -> new DestinationCommand.SendTest(event, replyTo), timeout)
         .exceptionally(
             failure -> {
-              throw ApiError.unavailable("destination " + destinationId + " did not finish the test in time; try again");
+              throw AsyncFailure.timedOut(failure)
+                  ? Problem.unavailable(
+                      "destination " + destinationId + " did not finish the test in time; try again", failure)
+                  : AsyncFailure.propagate(failure);
             })
         .thenApply(
             report -> {
               if (report.busy()) {
-                // 429, not 503: the node is fine; this caller has too many tests of this destination running.
-                throw new ApiError(
-                    429,
+                throw Problem.busy(
                     "destination " + destinationId + " has as many test requests in flight as it may"
                         + " (relay.delivery.max-tests-in-flight); try again when they have finished");
               }

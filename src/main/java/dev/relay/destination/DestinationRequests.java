@@ -2,7 +2,7 @@ package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +33,7 @@ final class DestinationRequests {
 
   static List<ActionConfig> actions(JsonNode body) {
     if (body == null || !body.isArray()) {
-      throw ApiError.badRequest("actions must be an array");
+      throw Problem.invalid("actions must be an array");
     }
     List<ActionConfig> actions = new ArrayList<>();
     for (int i = 0; i < body.size(); i++) {
@@ -64,14 +64,14 @@ final class DestinationRequests {
   private static JsonNode mapping(ObjectNode action, String at) {
     JsonNode mapping = action.get("mapping");
     if (mapping == null || mapping.isNull()) {
-      throw ApiError.badRequest(at + "mapping: required");
+      throw Problem.invalid(at + "mapping: required");
     }
     return mapping;
   }
 
   private static ObjectNode object(JsonNode node, String what) {
     if (!(node instanceof ObjectNode object)) {
-      throw ApiError.badRequest(what + " must be a JSON object");
+      throw Problem.invalid(what + " must be a JSON object");
     }
     return object;
   }
@@ -84,12 +84,12 @@ final class DestinationRequests {
     JsonNode value = object.get(field);
     if (value == null || value.isNull()) {
       if (required) {
-        throw ApiError.badRequest(at + field + ": required");
+        throw Problem.invalid(at + field + ": required");
       }
       return null;
     }
     if (!value.isTextual()) {
-      throw ApiError.badRequest(at + field + ": must be a string");
+      throw Problem.invalid(at + field + ": must be a string");
     }
     return value.asText();
   }
@@ -100,7 +100,7 @@ final class DestinationRequests {
       return Optional.empty();
     }
     if (!value.isBoolean()) {
-      throw ApiError.badRequest(field + ": must be true or false");
+      throw Problem.invalid(field + ": must be true or false");
     }
     return Optional.of(value.asBoolean());
   }

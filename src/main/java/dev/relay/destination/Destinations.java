@@ -1,6 +1,7 @@
 package dev.relay.destination;
 
-import dev.relay.http.ApiError;
+import dev.relay.core.AsyncFailure;
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationReply.Ok;
 import dev.relay.destination.DestinationReply.Rejected;
 import java.time.Duration;
@@ -21,32 +22,34 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The destinations of the cluster, as the admin API uses them: commands to the sharded entities
- * and their replies as views or {@link ApiError}s.
+ * and their replies as views or {@link Problem}s.
  */
 public final class Destinations {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final JdbcReadJournal readJournal;
   private final Duration askTimeout;
 
   public Destinations(ActorSystem<?> system, Duration askTimeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
-    this.readJournal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     this.askTimeout = askTimeout;
   }
 
-  /** Sends {@code command} to destination {@code id}; the view on success, else a failed ApiError. */
+  /**
+   * Sends {@code command} to destination {@code id}; the view on success, else a failed {@link
+   * Problem} (rejected, or unavailable when no answer came in time). Any other failure is passed on
+   * as it is: it is a fault, not the destination being slow.
+   */
   public CompletionStage<DestinationView> ask(String id, Function<ActorRef<DestinationReply>, DestinationCommand> command) {
     return sharding
         .entityRefFor(DestinationEntity.TYPE_KEY, id)
         .<DestinationReply>ask(command::apply, askTimeout)
         .exceptionally(
             failure -> {
-              throw ApiError.unavailable("destination " + id + " did not answer in time; try again");
+              throw AsyncFailure.timedOut(failure)
+                  ? Problem.unavailable("destination " + id + " did not answer in time; try again", failure)
+                  : AsyncFailure.propagate(failure);
             })
         .thenApply(Destinations::viewOrError);
   }
@@ -56,11 +59,10 @@ public final class Destinations {
         .thenApply(Optional::of)
         .exceptionally(
             failure -> {
-              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-              if (cause instanceof ApiError error && error.status() == 404) {
+              if (Problem.is(failure, Problem.Kind.NOT_FOUND)) {
                 return Optional.empty();
               }
-              throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
+              throw AsyncFailure.propagate(failure);
             });
   }
 
@@ -69,6 +71,9 @@ public final class Destinations {
    * deletions only, read through an index), the details from each entity.
    */
   public CompletionStage<List<DestinationView>> list() {
+    // Looked up on use (Pekko keeps one per system), so asks alone need no read journal.
+    JdbcReadJournal readJournal =
+        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     return readJournal
         .currentEventsByTag(DestinationTags.DIRECTORY, Offset.noOffset())
         .runWith(
@@ -99,9 +104,9 @@ public final class Destinations {
     }
     Rejected rejected = (Rejected) reply;
     throw switch (rejected.problem()) {
-      case NOT_FOUND -> ApiError.notFound(rejected.message());
-      case INVALID -> ApiError.badRequest(rejected.message());
-      case CONFLICT -> ApiError.conflict(rejected.message());
+      case NOT_FOUND -> Problem.notFound(rejected.message());
+      case INVALID -> Problem.invalid(rejected.message());
+      case CONFLICT -> Problem.conflict(rejected.message());
     };
   }
 }

@@ -3,7 +3,7 @@ package dev.relay.destination;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import dev.relay.http.Json;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;
@@ -46,13 +46,13 @@ public final class MappingToolRoutes extends AllDirectives {
     JsonNode event = event(body);
     JsonNode mapping = body.get("mapping");
     if (mapping == null || mapping.isNull()) {
-      throw ApiError.badRequest("mapping: required");
+      throw Problem.invalid("mapping: required");
     }
     try {
       JsonNode result = Mapping.compile(mapping, limits).apply(event);
       return result.isMissingNode() ? NullNode.getInstance() : result;
     } catch (MappingException e) {
-      throw ApiError.badRequest("invalid mapping: " + e.getMessage());
+      throw Problem.invalid("invalid mapping: " + e.getMessage());
     }
   }
 
@@ -60,27 +60,27 @@ public final class MappingToolRoutes extends AllDirectives {
     JsonNode event = event(body);
     JsonNode trigger = body.get("trigger");
     if (trigger == null || !trigger.isTextual()) {
-      throw ApiError.badRequest("trigger: required, a string");
+      throw Problem.invalid("trigger: required, a string");
     }
     try {
       return Trigger.compile(trigger.asText(), limits).matches(event);
     } catch (TriggerException e) {
-      throw ApiError.badRequest("invalid trigger: " + e.getMessage());
+      throw Problem.invalid("invalid trigger: " + e.getMessage());
     }
   }
 
   private JsonNode event(JsonNode body) {
     if (!body.isObject()) {
-      throw ApiError.badRequest("body must be a JSON object");
+      throw Problem.invalid("body must be a JSON object");
     }
     JsonNode event = body.get("event");
     if (event == null || !event.isObject()) {
-      throw ApiError.badRequest("event: required, an object");
+      throw Problem.invalid("event: required, an object");
     }
     // An event ingest would refuse is not one to try a mapping on, and its result could nest
     // deeper than the response may be written.
     if (deeperThan(event, maxEventDepth)) {
-      throw ApiError.badRequest("event: nested more than " + maxEventDepth
+      throw Problem.invalid("event: nested more than " + maxEventDepth
           + " levels deep (limit relay.ingest.max-nesting-depth)");
     }
     return event;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import dev.relay.http.Json;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -37,7 +37,7 @@ public final class TesterRoutes extends AllDirectives {
             .thenCompose(
                 found -> {
                   if (found.isEmpty()) {
-                    throw ApiError.notFound("no destination " + destinationId);
+                    throw Problem.notFound("no destination " + destinationId);
                   }
                   return tester.send(destinationId, event);
                 })

@@ -1,5 +1,7 @@
 package dev.relay.event;
 
+import dev.relay.core.Problem;
+
 /**
  * An ingest request that Relay refuses as a whole: nothing in it may be stored. The message is
  * for a person and names the call and field at fault, e.g. {@code batch[3]: track requires
@@ -9,25 +11,30 @@ public final class InvalidRequest extends Exception {
 
   private static final long serialVersionUID = 1L;
 
-  private final int status;
+  private final Problem.Kind kind;
 
-  private InvalidRequest(int status, String message) {
+  private InvalidRequest(Problem.Kind kind, String message) {
     // No stack trace: a refused request is an answer to a client, not a fault in Relay, and
     // clients can send many of them.
     super(message, null, false, false);
-    this.status = status;
+    this.kind = kind;
   }
 
   static InvalidRequest badRequest(String message) {
-    return new InvalidRequest(400, message);
+    return new InvalidRequest(Problem.Kind.INVALID, message);
   }
 
   static InvalidRequest tooLarge(String message) {
-    return new InvalidRequest(413, message);
+    return new InvalidRequest(Problem.Kind.TOO_LARGE, message);
   }
 
-  /** The HTTP status to answer with: 400, or 413 when a size limit was exceeded. */
-  public int status() {
-    return status;
+  /** {@link Problem.Kind#INVALID}, or {@link Problem.Kind#TOO_LARGE} when a size limit was exceeded. */
+  public Problem.Kind kind() {
+    return kind;
+  }
+
+  /** This refusal as the problem a service reports. */
+  public Problem problem() {
+    return Problem.of(kind, getMessage());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.relay.core.Problem;
 import java.io.IOException;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -43,12 +44,12 @@ public final class Json {
           try {
             body = bytes.isEmpty() ? MissingNode.getInstance() : mapper.readTree(bytes.toArray());
           } catch (StreamConstraintsException e) {
-            throw ApiError.badRequest(overLimit(mapper, e));
+            throw Problem.invalid(overLimit(mapper, e));
           } catch (IOException e) {
-            throw ApiError.badRequest("invalid JSON: " + firstLine(e.getMessage()));
+            throw Problem.invalid("invalid JSON: " + firstLine(e.getMessage()));
           }
           if (body.isMissingNode()) {
-            throw ApiError.badRequest("a JSON body is required");
+            throw Problem.invalid("a JSON body is required");
           }
           return inner.apply(body);
         });

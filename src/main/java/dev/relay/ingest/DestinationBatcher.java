@@ -1,10 +1,10 @@
 package dev.relay.ingest;
 
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.destination.DestinationReply;
-import dev.relay.http.ApiError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +60,7 @@ final class DestinationBatcher {
     if (offered == QueueOfferResult.enqueued()) {
       return submission.durable();
     }
-    return CompletableFuture.failedFuture(ApiError.unavailable("too many requests waiting for destination " + destinationId + "; retry"));
+    return CompletableFuture.failedFuture(Problem.unavailable("too many requests waiting for destination " + destinationId + "; retry"));
   }
 
   private QueueOfferResult offer(String destinationId, Submission submission) {
@@ -135,7 +135,8 @@ final class DestinationBatcher {
                   submission.durable().complete(Done.getInstance());
                 } else {
                   submission.durable().completeExceptionally(
-                      ApiError.unavailable("destination " + destinationId + " could not store the events in time; retry"));
+                      Problem.unavailable(
+                          "destination " + destinationId + " could not store the events in time; retry", failure));
                 }
               }
               return Done.getInstance();

@@ -2,11 +2,11 @@ package dev.relay.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.cluster.Readiness;
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.event.IngestParser;
 import dev.relay.event.IngestRequest;
 import dev.relay.event.InvalidRequest;
-import dev.relay.http.ApiError;
 import dev.relay.source.SourceDirectory;
 import dev.relay.source.SourceRoute;
 import java.time.Clock;
@@ -47,15 +47,15 @@ public final class Ingest {
     try {
       request = parser.parse(endpoint, body, clock.instant());
     } catch (InvalidRequest invalid) {
-      return CompletableFuture.failedFuture(new ApiError(invalid.status(), invalid.getMessage()));
+      return CompletableFuture.failedFuture(invalid.problem());
     }
     Optional<String> writeKey = authWriteKey.filter(k -> !k.isEmpty()).or(request::writeKey);
     if (writeKey.isEmpty()) {
       return CompletableFuture.failedFuture(
-          new ApiError(401, "missing write key: send it as the HTTP Basic username or as \"writeKey\""));
+          Problem.unauthenticated("missing write key: send it as the HTTP Basic username or as \"writeKey\""));
     }
     if (!readiness.isReady(SourceDirectory.READY)) {
-      return CompletableFuture.failedFuture(ApiError.unavailable("node is starting; retry"));
+      return CompletableFuture.failedFuture(Problem.unavailable("node is starting; retry"));
     }
     return directory
         .byWriteKey(writeKey.get())
@@ -63,7 +63,7 @@ public final class Ingest {
             source ->
                 source
                     .map(route -> deliver(route, request))
-                    .orElseGet(() -> CompletableFuture.failedFuture(new ApiError(401, "unknown write key"))));
+                    .orElseGet(() -> CompletableFuture.failedFuture(Problem.unauthenticated("unknown write key"))));
   }
 
   private CompletionStage<Done> deliver(SourceRoute source, IngestRequest request) {

@@ -1,11 +1,11 @@
 package dev.relay.ingest;
 
-import dev.relay.http.ApiError;
+import dev.relay.core.AsyncFailure;
+import dev.relay.core.Problem;
 import dev.relay.http.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -109,16 +109,16 @@ public final class IngestRoutes extends AllDirectives {
         .runFold(new BoundedBody(maxRequestBytes), BoundedBody::add, materializer)
         .handle(
             (body, failure) -> {
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+              Throwable cause = failure == null ? null : AsyncFailure.unwrap(failure);
               if (cause instanceof EntityStreamSizeException) {
-                throw new ApiError(413, "request body is over the " + maxRequestBytes + "-byte limit");
+                throw Problem.tooLarge("request body is over the " + maxRequestBytes + "-byte limit");
               }
               if (cause != null) {
-                throw ApiError.badRequest("could not read the request body: " + cause.getMessage());
+                throw Problem.invalid("could not read the request body: " + cause.getMessage());
               }
               if (body.size > maxRequestBytes) {
-                throw new ApiError(
-                    413, "request body is " + body.size + " bytes, over the " + maxRequestBytes + "-byte limit");
+                throw Problem.tooLarge(
+                    "request body is " + body.size + " bytes, over the " + maxRequestBytes + "-byte limit");
               }
               return body.kept.toArray();
             });

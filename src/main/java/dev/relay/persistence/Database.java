@@ -4,6 +4,7 @@ package dev.relay.persistence;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.relay.core.AsyncFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -143,7 +144,7 @@ public final class Database implements AutoCloseable {
                 created.complete(Done.getInstance());
                 return;
               }
-              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+              Throwable cause = AsyncFailure.unwrap(failure);
               log.warn("The database is not reachable yet ({}); trying again in {} ms", cause.getMessage(), backoff.toMillis());
               Duration next = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
               system.scheduler()

@@ -1,7 +1,7 @@
 package dev.relay.readside;
 
+import dev.relay.core.Problem;
 import dev.relay.event.EventTypes;
-import dev.relay.http.ApiError;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -26,21 +26,21 @@ record ActionLogQuery(
   private static final Set<String> KNOWN =
       Set.of("status", "eventType", "event", "userId", "messageId", "from", "to", "limit", "cursor");
 
-  /** The query of these request parameters; an {@link ApiError} (400) naming the first bad one. */
+  /** The query of these request parameters; an invalid {@link Problem} naming the first bad one. */
   static ActionLogQuery parse(Map<String, String> params) {
     rejectUnknown(params, KNOWN);
     Optional<ActionStatus> status =
         text(params, "status")
             .map(s -> ActionStatus.fromWire(s).orElseThrow(
-                () -> ApiError.badRequest("status: must be one of " + ActionStatus.wireNames())));
+                () -> Problem.invalid("status: must be one of " + ActionStatus.wireNames())));
     Optional<String> eventType = text(params, "eventType");
     if (eventType.isPresent() && !EventTypes.isKnown(eventType.get())) {
-      throw ApiError.badRequest("eventType: must be one of " + String.join(", ", new TreeSet<>(EventTypes.ALL)));
+      throw Problem.invalid("eventType: must be one of " + String.join(", ", new TreeSet<>(EventTypes.ALL)));
     }
     Optional<Instant> from = time(params, "from");
     Optional<Instant> to = time(params, "to");
     if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      throw ApiError.badRequest("from: must be before to");
+      throw Problem.invalid("from: must be before to");
     }
     return new ActionLogQuery(
         status,
@@ -57,7 +57,7 @@ record ActionLogQuery(
   static void rejectUnknown(Map<String, String> params, Set<String> known) {
     for (String name : new TreeSet<>(params.keySet())) {
       if (!known.contains(name)) {
-        throw ApiError.badRequest(name + ": unknown parameter; known: " + String.join(", ", new TreeSet<>(known)));
+        throw Problem.invalid(name + ": unknown parameter; known: " + String.join(", ", new TreeSet<>(known)));
       }
     }
   }
@@ -69,7 +69,7 @@ record ActionLogQuery(
       return Optional.empty();
     }
     if (value.isEmpty()) {
-      throw ApiError.badRequest(name + ": must not be empty");
+      throw Problem.invalid(name + ": must not be empty");
     }
     return Optional.of(value);
   }
@@ -80,7 +80,7 @@ record ActionLogQuery(
             value -> {
               Instant instant = UtcTimes.parseOrNull(value);
               if (instant == null) {
-                throw ApiError.badRequest(
+                throw Problem.invalid(
                     name + ": '" + value + "' is not an ISO-8601 date-time such as 2025-01-31T12:00:00Z");
               }
               return instant;
@@ -100,6 +100,6 @@ record ActionLogQuery(
     } catch (NumberFormatException notANumber) {
       // falls through to the refusal
     }
-    throw ApiError.badRequest("limit: must be a whole number from 1 to " + MAX_LIMIT);
+    throw Problem.invalid("limit: must be a whole number from 1 to " + MAX_LIMIT);
   }
 }

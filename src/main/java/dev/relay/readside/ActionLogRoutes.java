@@ -2,8 +2,8 @@ package dev.relay.readside;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Problem;
 import dev.relay.destination.Destinations;
-import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import java.time.Clock;
 import java.util.Map;
@@ -61,7 +61,7 @@ final class ActionLogRoutes extends AllDirectives {
                 detail ->
                     detail
                         .map(this::detailJson)
-                        .orElseThrow(() -> ApiError.notFound("no action " + itemId + " in the journal of destination " + destinationId))),
+                        .orElseThrow(() -> Problem.notFound("no action " + itemId + " in the journal of destination " + destinationId))),
         json -> Json.ok(mapper, json));
   }
 
@@ -101,7 +101,7 @@ final class ActionLogRoutes extends AllDirectives {
         .thenApply(
             exists -> {
               if (!exists) {
-                throw ApiError.notFound("no destination " + destinationId);
+                throw Problem.notFound("no destination " + destinationId);
               }
               return true;
             });

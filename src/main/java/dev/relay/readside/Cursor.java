@@ -1,6 +1,6 @@
 package dev.relay.readside;
 
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -27,6 +27,6 @@ record Cursor(long queuedAt, long seq) {
     } catch (IllegalArgumentException notOurs) {
       // falls through to the refusal
     }
-    throw ApiError.badRequest("cursor: not a cursor this API gave out; use nextCursor of the previous page");
+    throw Problem.invalid("cursor: not a cursor this API gave out; use nextCursor of the previous page");
   }
 }

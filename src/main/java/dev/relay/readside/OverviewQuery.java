@@ -1,6 +1,6 @@
 package dev.relay.readside;
 
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
     Instant to = givenTo.orElse(now);
     Instant from = givenFrom.orElse(to.minus(DEFAULT_WINDOW));
     if (!from.isBefore(to)) {
-      throw ApiError.badRequest("from: must be before to");
+      throw Problem.invalid("from: must be before to");
     }
     Optional<String> interval = ActionLogQuery.text(params, "interval");
     String name =
@@ -42,7 +42,7 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
     long millis = intervalMillis(name);
     long points = (to.toEpochMilli() - from.toEpochMilli() + millis - 1) / millis;
     if (points > MAX_POINTS) {
-      throw ApiError.badRequest(
+      throw Problem.invalid(
           "interval: " + name + " makes " + points + " points in this window; at most " + MAX_POINTS);
     }
     return new OverviewQuery(from, to, millis, name);
@@ -51,7 +51,7 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
   private static long intervalMillis(String name) {
     Matcher matcher = INTERVAL.matcher(name);
     if (!matcher.matches()) {
-      throw ApiError.badRequest("interval: '" + name + "' is not a duration such as 1m, 5m, 1h or 1d");
+      throw Problem.invalid("interval: '" + name + "' is not a duration such as 1m, 5m, 1h or 1d");
     }
     long count = Long.parseLong(matcher.group(1));
     return switch (matcher.group(2)) {

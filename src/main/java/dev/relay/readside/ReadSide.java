@@ -3,10 +3,10 @@ package dev.relay.readside;
 
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationTags;
 import dev.relay.persistence.Database;
 import dev.relay.destination.Destinations;
-import dev.relay.http.ApiError;
 import dev.relay.http.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -142,7 +142,7 @@ public final class ReadSide extends AllDirectives {
    */
   public CompletionStage<Done> rebuild() {
     if (!rebuilding.compareAndSet(false, true)) {
-      return CompletableFuture.failedFuture(ApiError.conflict("a rebuild of the read side is already under way"));
+      return CompletableFuture.failedFuture(Problem.conflict("a rebuild of the read side is already under way"));
     }
     ProjectionManagement management = ProjectionManagement.get(system);
     log.info("Rebuilding the read side: pausing {} projection instances", projections.size());

@@ -2,7 +2,7 @@ package dev.relay.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import dev.relay.http.Json;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -36,7 +36,7 @@ public final class SourceAdminRoutes extends AllDirectives {
                                         mapper,
                                         body -> {
                                           if (!body.isObject()) {
-                                            throw ApiError.badRequest("body must be a JSON object");
+                                            throw Problem.invalid("body must be a JSON object");
                                           }
                                           return onSuccess(
                                               sources.create(text(body, "name"), text(body, "type")),
@@ -63,7 +63,7 @@ public final class SourceAdminRoutes extends AllDirectives {
   private static String text(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value != null && !value.isNull() && !value.isTextual()) {
-      throw ApiError.badRequest(field + ": must be a string");
+      throw Problem.invalid(field + ": must be a string");
     }
     return value == null || value.isNull() ? null : value.asText();
   }

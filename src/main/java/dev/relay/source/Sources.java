@@ -1,10 +1,11 @@
 package dev.relay.source;
 
+import dev.relay.core.AsyncFailure;
 import dev.relay.core.Ids;
+import dev.relay.core.Problem;
 import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationView;
 import dev.relay.destination.Destinations;
-import dev.relay.http.ApiError;
 import dev.relay.source.SourceEntity.Command;
 import dev.relay.source.SourceEntity.Reply;
 import java.time.Duration;
@@ -41,10 +42,10 @@ public final class Sources {
 
   public CompletionStage<SourceView> create(String name, String type) {
     if (name == null || name.isBlank()) {
-      throw ApiError.badRequest("name: required");
+      throw Problem.invalid("name: required");
     }
     if (type == null || !TYPES.contains(type)) {
-      throw ApiError.badRequest("type: must be \"server\" or \"website\"");
+      throw Problem.invalid("type: must be \"server\" or \"website\"");
     }
     String writeKey = Ids.random(32);
     return ask(Ids.newId("src"), replyTo -> new SourceEntity.Create(name, type, writeKey, replyTo))
@@ -104,10 +105,10 @@ public final class Sources {
         .thenCompose(this::publish)
         .exceptionally(
             failure -> {
-              if (isNotFound(failure)) {
+              if (Problem.is(failure, Problem.Kind.NOT_FOUND)) {
                 return null; // a deleted source is disconnected already
               }
-              throw propagate(failure);
+              throw AsyncFailure.propagate(failure);
             })
         .thenCompose(ignored -> destinations.ask(destinationId, r -> new DestinationCommand.DisconnectSource(sourceId, r)));
   }
@@ -125,10 +126,10 @@ public final class Sources {
                             .thenCompose(this::publish)
                             .exceptionally(
                                 failure -> {
-                                  if (isNotFound(failure)) {
+                                  if (Problem.is(failure, Problem.Kind.NOT_FOUND)) {
                                     return null;
                                   }
-                                  throw propagate(failure);
+                                  throw AsyncFailure.propagate(failure);
                                 }))
                     .thenApply(done -> deleted));
   }
@@ -138,8 +139,8 @@ public final class Sources {
         .publish(route)
         .exceptionally(
             failure -> {
-              throw ApiError.unavailable(
-                  "the change is saved but not every node confirmed it yet; repeat the call to confirm");
+              throw Problem.unavailable(
+                  "the change is saved but not every node confirmed it yet; repeat the call to confirm", failure);
             });
   }
 
@@ -149,7 +150,9 @@ public final class Sources {
         .<Reply>ask(command::apply, askTimeout)
         .exceptionally(
             failure -> {
-              throw ApiError.unavailable("source " + sourceId + " did not answer in time; try again");
+              throw AsyncFailure.timedOut(failure)
+                  ? Problem.unavailable("source " + sourceId + " did not answer in time; try again", failure)
+                  : AsyncFailure.propagate(failure);
             })
         .thenApply(
             reply -> {
@@ -157,22 +160,13 @@ public final class Sources {
                 return ok.source();
               }
               if (reply instanceof SourceEntity.NotFound notFound) {
-                throw ApiError.notFound(notFound.message());
+                throw Problem.notFound(notFound.message());
               }
-              throw ApiError.conflict(((SourceEntity.Conflict) reply).message());
+              throw Problem.conflict(((SourceEntity.Conflict) reply).message());
             });
   }
 
   private static <T> CompletionStage<Void> forEach(List<String> ids, Function<String, CompletionStage<T>> action) {
     return CompletableFuture.allOf(ids.stream().map(id -> action.apply(id).toCompletableFuture()).toArray(CompletableFuture[]::new));
-  }
-
-  private static boolean isNotFound(Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    return cause instanceof ApiError error && error.status() == 404;
-  }
-
-  private static RuntimeException propagate(Throwable failure) {
-    return failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
   }
 }

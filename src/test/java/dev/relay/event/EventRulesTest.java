@@ -5,6 +5,7 @@ import dev.relay.catalog.Settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Problem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,7 +18,7 @@ class EventRulesTest {
 
   private void assertRejected(String endpoint, String body, String message) {
     InvalidRequest refused = fixture.rejected(endpoint, body);
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals(message, refused.getMessage());
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Problem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class IngestParserTest {
   @Test
   void malformedJsonIsRefusedWithAShortMessageAndNoStackTrace() {
     InvalidRequest refused = fixture.rejected("track", "{'userId':'u1','event':tru}");
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertTrue(refused.getMessage().startsWith("invalid JSON: "), refused.getMessage());
     assertTrue(refused.getMessage().contains("line 1, column"), refused.getMessage());
     assertFalse(refused.getMessage().contains("\n"), refused.getMessage());
@@ -37,7 +38,7 @@ class IngestParserTest {
   @Test
   void aTruncatedBodyIsInvalidJson() {
     InvalidRequest refused = fixture.rejected("batch", "{'batch':[{'type':'track'");
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertTrue(refused.getMessage().startsWith("invalid JSON: "), refused.getMessage());
   }
 
@@ -45,7 +46,7 @@ class IngestParserTest {
   @ValueSource(strings = {"", "  ", "[]", "[{'type':'track'}]", "'track'", "42", "null"})
   void aBodyThatIsNotAJsonObjectIsRefused(String body) {
     InvalidRequest refused = fixture.rejected("track", body);
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("request body must be a JSON object", refused.getMessage());
   }
 
@@ -58,7 +59,7 @@ class IngestParserTest {
   @Test
   void anUnknownEndpointIsRefused() {
     InvalidRequest refused = fixture.rejected("purchase", "{'userId':'u1'}");
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("unknown endpoint /v1/purchase", refused.getMessage());
   }
 
@@ -69,7 +70,7 @@ class IngestParserTest {
     ParserFixture small = new ParserFixture(new EventLimits(100, 200, 10));
     byte[] notEvenJson = new byte[201];
     InvalidRequest refused = small.rejectedBytes("batch", notEvenJson);
-    assertEquals(413, refused.status());
+    assertEquals(Problem.Kind.TOO_LARGE, refused.kind());
     assertEquals("request body is 201 bytes, over the 200-byte limit", refused.getMessage());
   }
 
@@ -83,7 +84,7 @@ class IngestParserTest {
     assertEquals(1, small.parse("track", atLimit).events().size());
 
     InvalidRequest refused = small.rejected("track", start + repeat("x", padding + 1) + "'}");
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("event is 101 bytes, over the 100-byte limit", refused.getMessage());
   }
 
@@ -96,7 +97,7 @@ class IngestParserTest {
     String body = start + "é" + repeat("x", padding - 1) + "'}";
     assertEquals(100, json(body).length());
     InvalidRequest refused = small.rejected("track", body);
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("event is 101 bytes, over the 100-byte limit", refused.getMessage());
   }
 
@@ -107,7 +108,7 @@ class IngestParserTest {
         "{'batch':[{'type':'identify','userId':'u1'},"
             + "{'type':'track','userId':'u1','event':'" + repeat("x", 100) + "'}]}";
     InvalidRequest refused = small.rejected("batch", body);
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertTrue(refused.getMessage().startsWith("batch[1]: event is "), refused.getMessage());
   }
 
@@ -135,7 +136,7 @@ class IngestParserTest {
   @Test
   void nestingDeeperThanTheLimitIsRefusedWhileParsing() {
     InvalidRequest refused = fixture.rejected("track", trackNested(65));
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("JSON is nested deeper than 64 levels", refused.getMessage());
   }
 
@@ -152,7 +153,7 @@ class IngestParserTest {
   void anOverlongNumberIsInvalidJsonNotADepthProblem() {
     InvalidRequest refused =
         fixture.rejected("track", "{'userId':'u1','event':'E','properties':{'n':" + repeat("9", 1001) + "}}");
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertTrue(refused.getMessage().startsWith("invalid JSON: "), refused.getMessage());
   }
 
@@ -178,7 +179,7 @@ class IngestParserTest {
   @ValueSource(strings = {"{}", "{'batch':[]}", "{'batch':{}}", "{'batch':null}", "{'context':{}}"})
   void aBatchMustBeANonEmptyArray(String body) {
     InvalidRequest refused = fixture.rejected("batch", body);
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("\"batch\" must be a non-empty array of objects", refused.getMessage());
   }
 
@@ -218,7 +219,7 @@ class IngestParserTest {
             + "{'type':'group','userId':'u1'},"
             + "{'type':'track','userId':'u2','event':'Also fine'}]}";
     InvalidRequest refused = fixture.rejected("batch", body);
-    assertEquals(400, refused.status());
+    assertEquals(Problem.Kind.INVALID, refused.kind());
     assertEquals("batch[2]: group requires \"groupId\"", refused.getMessage());
   }
 

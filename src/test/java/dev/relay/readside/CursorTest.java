@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +22,8 @@ class CursorTest {
     for (String bad :
         new String[] {"", "%%%", "bm90LWEtY3Vyc29y", Base64.getUrlEncoder().encodeToString("j1:1:x".getBytes()),
             Base64.getUrlEncoder().encodeToString("j2:1:2".getBytes())}) {
-      ApiError error = assertThrows(ApiError.class, () -> Cursor.decode(bad), bad);
-      assertEquals(400, error.status());
+      Problem error = assertThrows(Problem.class, () -> Cursor.decode(bad), bad);
+      assertEquals(Problem.Kind.INVALID, error.kind());
       assertTrue(error.getMessage().startsWith("cursor:"));
     }
   }

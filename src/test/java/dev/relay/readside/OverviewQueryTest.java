@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.relay.http.ApiError;
+import dev.relay.core.Problem;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +49,8 @@ class OverviewQueryTest {
 
   @Test
   void tooManyPointsOrAnUnknownIntervalIsRefused() {
-    assertEquals(400, assertThrows(ApiError.class, () -> OverviewQuery.parse(Map.of("interval", "1m", "from", "2025-01-01T00:00:00Z"), NOW)).status());
-    assertEquals(400, assertThrows(ApiError.class, () -> OverviewQuery.parse(Map.of("interval", "90s"), NOW)).status());
-    assertEquals(400, assertThrows(ApiError.class, () -> OverviewQuery.parse(Map.of("to", "2025-05-01T00:00:00Z", "from", "2025-06-01T00:00:00Z"), NOW)).status());
+    assertEquals(Problem.Kind.INVALID, assertThrows(Problem.class, () -> OverviewQuery.parse(Map.of("interval", "1m", "from", "2025-01-01T00:00:00Z"), NOW)).kind());
+    assertEquals(Problem.Kind.INVALID, assertThrows(Problem.class, () -> OverviewQuery.parse(Map.of("interval", "90s"), NOW)).kind());
+    assertEquals(Problem.Kind.INVALID, assertThrows(Problem.class, () -> OverviewQuery.parse(Map.of("to", "2025-05-01T00:00:00Z", "from", "2025-06-01T00:00:00Z"), NOW)).kind());
   }
 }
