@@ -46,7 +46,7 @@ final class HttpApi extends AllDirectives {
   Route admin() {
     SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
     DestinationRoutes destinations =
-        new DestinationRoutes(services.destinations(), services.sources()::deleteDestination, services.mapper());
+        new DestinationRoutes(services.destinations(), services.mapper());
     TesterRoutes tester = new TesterRoutes(services.destinations(), services.tester(), services.mapper());
     return concat(
         pathPrefix(

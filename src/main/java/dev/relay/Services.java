@@ -12,6 +12,7 @@ import dev.relay.http.Json;
 import dev.relay.ingest.Ingest;
 import dev.relay.ingest.IngestSettings;
 import dev.relay.readside.ReadSide;
+import dev.relay.source.DeletedDestinations;
 import dev.relay.source.SourceDirectory;
 import dev.relay.source.SourceEntity;
 import dev.relay.source.Sources;
@@ -49,12 +50,16 @@ public record Services(
     SourceDirectory directory = new SourceDirectory(system, settings.sourceDirectory());
     directory.loadWhenUp();
     Duration askTimeout = settings.admin().askTimeout();
-    Destinations destinations = new Destinations(system, askTimeout);
+    Destinations destinations = new Destinations(system, askTimeout, directory);
+    Sources sources = new Sources(system, destinations, directory, askTimeout);
+    DeletedDestinations.start(
+        system, database.dataSource(), directory, sources,
+        settings.readSide().restartMinBackoff(), settings.readSide().restartMaxBackoff());
     return new Services(
         mapper,
         catalog,
         destinations,
-        new Sources(system, destinations, directory, askTimeout),
+        sources,
         new Ingest(system, mapper, settings.ingest(), directory, clock),
         settings.ingest(),
         ReadSide.start(system, settings.readSide(), database, settings.readSideTags(), destinations, mapper),

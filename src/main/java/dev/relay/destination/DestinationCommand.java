@@ -20,8 +20,6 @@ public sealed interface DestinationCommand extends CborSerializable
         DestinationCommand.UpdateAction,
         DestinationCommand.Enable,
         DestinationCommand.Disable,
-        DestinationCommand.ConnectSource,
-        DestinationCommand.DisconnectSource,
         DestinationCommand.Delete,
         DestinationCommand.Accept,
         DestinationCommand.SendTest,
@@ -56,10 +54,6 @@ public sealed interface DestinationCommand extends CborSerializable
   record Enable(ActorRef<DestinationReply> replyTo) implements DestinationCommand {}
 
   record Disable(ActorRef<DestinationReply> replyTo) implements DestinationCommand {}
-
-  record ConnectSource(String sourceId, ActorRef<DestinationReply> replyTo) implements DestinationCommand {}
-
-  record DisconnectSource(String sourceId, ActorRef<DestinationReply> replyTo) implements DestinationCommand {}
 
   /** Deletes the destination; its pending actions are discarded. */
   record Delete(ActorRef<DestinationReply> replyTo) implements DestinationCommand {}

@@ -4,28 +4,29 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
-/** What an operator configured for a destination. Immutable; each change makes a new one. */
+/**
+ * What an operator configured for a destination. Immutable; each change makes a new one. Which
+ * sources feed it is not here: a connection belongs to its source (see {@link ConnectedSources}).
+ */
 public record DestinationConfig(
     String id,
     String name,
     String type,
     boolean enabled,
     ObjectNode settings,
-    List<ActionConfig> actions,
-    List<String> sources) {
+    List<ActionConfig> actions) {
 
   public Optional<ActionConfig> action(String actionId) {
     return actions.stream().filter(a -> a.id().equals(actionId)).findFirst();
   }
 
   public DestinationConfig withSettings(ObjectNode settings) {
-    return new DestinationConfig(id, name, type, enabled, settings, actions, sources);
+    return new DestinationConfig(id, name, type, enabled, settings, actions);
   }
 
   public DestinationConfig withActions(List<ActionConfig> actions) {
-    return new DestinationConfig(id, name, type, enabled, settings, List.copyOf(actions), sources);
+    return new DestinationConfig(id, name, type, enabled, settings, List.copyOf(actions));
   }
 
   public DestinationConfig withAction(ActionConfig action) {
@@ -35,16 +36,6 @@ public record DestinationConfig(
   }
 
   public DestinationConfig withEnabled(boolean enabled) {
-    return new DestinationConfig(id, name, type, enabled, settings, actions, sources);
-  }
-
-  public DestinationConfig withSource(String sourceId, boolean connected) {
-    TreeSet<String> updated = new TreeSet<>(sources);
-    if (connected) {
-      updated.add(sourceId);
-    } else {
-      updated.remove(sourceId);
-    }
-    return new DestinationConfig(id, name, type, enabled, settings, actions, List.copyOf(updated));
+    return new DestinationConfig(id, name, type, enabled, settings, actions);
   }
 }

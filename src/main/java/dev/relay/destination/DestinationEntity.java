@@ -12,11 +12,9 @@ import dev.relay.delivery.DeliveryPipeline;
 import dev.relay.delivery.DeliverySettings;
 import dev.relay.delivery.Exchange;
 import dev.relay.destination.DestinationCommand.Accept;
-import dev.relay.destination.DestinationCommand.ConnectSource;
 import dev.relay.destination.DestinationCommand.Create;
 import dev.relay.destination.DestinationCommand.Delete;
 import dev.relay.destination.DestinationCommand.Disable;
-import dev.relay.destination.DestinationCommand.DisconnectSource;
 import dev.relay.destination.DestinationCommand.Enable;
 import dev.relay.destination.DestinationCommand.Get;
 import dev.relay.destination.DestinationCommand.Incoming;
@@ -33,8 +31,6 @@ import dev.relay.destination.DestinationEvent.DestinationDeleted;
 import dev.relay.destination.DestinationEvent.DestinationDisabled;
 import dev.relay.destination.DestinationEvent.DestinationEnabled;
 import dev.relay.destination.DestinationEvent.SettingsUpdated;
-import dev.relay.destination.DestinationEvent.SourceConnected;
-import dev.relay.destination.DestinationEvent.SourceDisconnected;
 import dev.relay.destination.DestinationState.PendingAction;
 import dev.relay.logging.LogFields;
 import dev.relay.mapping.MappingLimits;
@@ -254,8 +250,6 @@ public final class DestinationEntity
         .onCommand(UpdateAction.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(Enable.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(Disable.class, (state, c) -> notFound(c.replyTo()))
-        .onCommand(ConnectSource.class, (state, c) -> notFound(c.replyTo()))
-        .onCommand(DisconnectSource.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()));
 
     builder
@@ -267,8 +261,6 @@ public final class DestinationEntity
         .onCommand(UpdateAction.class, this::onUpdateAction)
         .onCommand(Enable.class, this::onEnable)
         .onCommand(Disable.class, this::onDisable)
-        .onCommand(ConnectSource.class, this::onConnectSource)
-        .onCommand(DisconnectSource.class, this::onDisconnectSource)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Accept.class, this::onAccept)
         .onCommand(SendTest.class, this::onSendTest);
@@ -395,24 +387,6 @@ public final class DestinationEntity
         .persist(new DestinationDisabled(now()))
         .thenRun(dispatcher::deliverDue)
         .thenReply(disable.replyTo(), this::ok);
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onConnectSource(DestinationState state, ConnectSource connect) {
-    if (state.config().sources().contains(connect.sourceId())) {
-      return Effect().reply(connect.replyTo(), ok(state));
-    }
-    return Effect()
-        .persist(new SourceConnected(connect.sourceId(), now()))
-        .thenReply(connect.replyTo(), this::ok);
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onDisconnectSource(DestinationState state, DisconnectSource disconnect) {
-    if (!state.config().sources().contains(disconnect.sourceId())) {
-      return Effect().reply(disconnect.replyTo(), ok(state));
-    }
-    return Effect()
-        .persist(new SourceDisconnected(disconnect.sourceId(), now()))
-        .thenReply(disconnect.replyTo(), this::ok);
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onDelete(DestinationState state, Delete delete) {

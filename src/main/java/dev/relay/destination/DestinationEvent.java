@@ -37,8 +37,10 @@ public sealed interface DestinationEvent extends CborSerializable {
 
   record DestinationDisabled(Instant at) implements DestinationEvent {}
 
+  /** Journaled by older versions only: a connection belongs to its source now. */
   record SourceConnected(String sourceId, Instant at) implements DestinationEvent {}
 
+  /** Journaled by older versions only: a connection belongs to its source now. */
   record SourceDisconnected(String sourceId, Instant at) implements DestinationEvent {}
 
   record DestinationDeleted(Instant at) implements DestinationEvent {}

@@ -17,17 +17,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class DestinationRoutes extends AllDirectives {
 
   private final Destinations destinations;
-  private final Function<String, CompletionStage<DestinationView>> delete;
   private final ObjectMapper mapper;
 
-  /**
-   * @param delete deletes a destination; given by the node, because deleting also disconnects the
-   *     destination from its sources
-   */
-  public DestinationRoutes(
-      Destinations destinations, Function<String, CompletionStage<DestinationView>> delete, ObjectMapper mapper) {
+  public DestinationRoutes(Destinations destinations, ObjectMapper mapper) {
     this.destinations = destinations;
-    this.delete = delete;
     this.mapper = mapper;
   }
 
@@ -62,7 +55,7 @@ public final class DestinationRoutes extends AllDirectives {
             () ->
                 concat(
                     get(() -> send(id, DestinationCommand.Get::new)),
-                    delete(() -> reply(delete.apply(id))))),
+                    delete(() -> send(id, DestinationCommand.Delete::new)))),
         path("settings", () -> patch(() -> withJson(body -> updateSettings(id, body)))),
         pathPrefix(
             "actions",

@@ -162,7 +162,7 @@ public final class DestinationState implements CborSerializable {
       // after a restart from it, so that one must never be changed.
       DestinationState created = new DestinationState(dedup);
       created.config =
-          new DestinationConfig(e.id(), e.name(), e.type(), e.enabled(), e.settings(), List.copyOf(e.actions()), List.of());
+          new DestinationConfig(e.id(), e.name(), e.type(), e.enabled(), e.settings(), List.copyOf(e.actions()));
       return created;
     } else if (event instanceof SettingsUpdated e) {
       config = config.withSettings(e.settings());
@@ -174,10 +174,8 @@ public final class DestinationState implements CborSerializable {
       config = config.withEnabled(true);
     } else if (event instanceof DestinationDisabled) {
       config = config.withEnabled(false);
-    } else if (event instanceof SourceConnected e) {
-      config = config.withSource(e.sourceId(), true);
-    } else if (event instanceof SourceDisconnected e) {
-      config = config.withSource(e.sourceId(), false);
+    } else if (event instanceof SourceConnected || event instanceof SourceDisconnected) {
+      // Journaled by older versions, which kept a connection in both entities; the source owns it.
     } else if (event instanceof DestinationDeleted) {
       deleted = true;
     } else if (event instanceof ActionQueued e) {

@@ -6,7 +6,10 @@ import dev.relay.catalog.Settings;
 import dev.relay.core.CborSerializable;
 import java.util.List;
 
-/** A destination as the admin API shows it: secrets in its settings are masked. */
+/**
+ * A destination as the admin API shows it: secrets in its settings are masked; {@code sources} are
+ * the sources connected to it.
+ */
 public record DestinationView(
     String id,
     String name,
@@ -26,6 +29,11 @@ public record DestinationView(
         config.enabled(),
         Settings.masked(type.settingsSchema(), config.settings()),
         config.actions(),
-        config.sources());
+        List.of());
+  }
+
+  /** This view with the sources that feed the destination. */
+  public DestinationView withSources(List<String> sources) {
+    return new DestinationView(id, name, type, enabled, settings, actions, List.copyOf(sources));
   }
 }

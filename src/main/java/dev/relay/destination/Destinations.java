@@ -29,17 +29,19 @@ public final class Destinations {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final ConnectedSources sources;
 
-  public Destinations(ActorSystem<?> system, Duration askTimeout) {
+  public Destinations(ActorSystem<?> system, Duration askTimeout, ConnectedSources sources) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
+    this.sources = sources;
   }
 
   /**
-   * Sends {@code command} to destination {@code id}; the view on success, else a failed {@link
-   * Problem} (rejected, or unavailable when no answer came in time). Any other failure is passed on
-   * as it is: it is a fault, not the destination being slow.
+   * Sends {@code command} to destination {@code id}; the view on success (with the sources that feed
+   * it), else a failed {@link Problem} (rejected, or unavailable when no answer came in time). Any
+   * other failure is passed on as it is: it is a fault, not the destination being slow.
    */
   public CompletionStage<DestinationView> ask(String id, Function<ActorRef<DestinationReply>, DestinationCommand> command) {
     return sharding
@@ -51,7 +53,8 @@ public final class Destinations {
                   ? Problem.unavailable("destination " + id + " did not answer in time; try again", failure)
                   : AsyncFailure.propagate(failure);
             })
-        .thenApply(Destinations::viewOrError);
+        .thenApply(Destinations::viewOrError)
+        .thenCompose(view -> sources.of(id).thenApply(view::withSources));
   }
 
   public CompletionStage<Optional<DestinationView>> find(String id) {

@@ -38,8 +38,6 @@ public final class RenamedClasses extends JacksonMigration {
           command("UpdateAction"),
           command("Enable"),
           command("Disable"),
-          command("ConnectSource"),
-          command("DisconnectSource"),
           command("Delete"),
           command("Accept"),
           command("SendTest"),

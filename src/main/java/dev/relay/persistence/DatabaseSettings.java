@@ -1,5 +1,7 @@
 package dev.relay.persistence;
 
+import dev.relay.RelayConfig;
+
 import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;
 import java.nio.file.Path;

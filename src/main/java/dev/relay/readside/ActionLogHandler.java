@@ -1,5 +1,7 @@
 package dev.relay.readside;
 
+import dev.relay.persistence.PooledJdbcSession;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.destination.DestinationEvent;
 import dev.relay.readside.ActionLogChanges.Journaled;
@@ -13,7 +15,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * Turns a group of journal events into query-table rows, in the projection's transaction (which
  * stores the offset of the group's last event with them).
  */
-final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationEvent>>, ReadSideSession> {
+final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationEvent>>, PooledJdbcSession> {
 
   private final ActionLogWriter writer;
   private final ObjectMapper mapper;
@@ -24,7 +26,7 @@ final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationE
   }
 
   @Override
-  public void process(ReadSideSession session, List<EventEnvelope<DestinationEvent>> envelopes)
+  public void process(PooledJdbcSession session, List<EventEnvelope<DestinationEvent>> envelopes)
       throws Exception {
     List<Journaled> events = new ArrayList<>(envelopes.size());
     for (EventEnvelope<DestinationEvent> envelope : envelopes) {

@@ -1,5 +1,7 @@
 package dev.relay.readside;
 
+import dev.relay.persistence.PooledJdbcSession;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.destination.DestinationEvent;
 import dev.relay.destination.DestinationTags;
@@ -67,7 +69,7 @@ final class ActionLogProjection {
     return JdbcProjection.groupedWithin(
             id,
             source,
-            () -> new ReadSideSession(dataSource),
+            () -> new PooledJdbcSession(dataSource),
             () -> new ActionLogHandler(writer, mapper),
             system)
         .withGroup(settings.groupMaxEvents(), settings.groupMaxWait())

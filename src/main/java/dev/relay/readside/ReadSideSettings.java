@@ -1,5 +1,7 @@
 package dev.relay.readside;
 
+import dev.relay.destination.DestinationTags;
+
 import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;
 import java.time.Duration;

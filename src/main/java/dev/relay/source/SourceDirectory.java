@@ -1,6 +1,8 @@
 package dev.relay.source;
 
 import dev.relay.cluster.Readiness;
+import org.apache.pekko.Done;
+import dev.relay.destination.ConnectedSources;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * the newest wins. At start a node rebuilds its copy from the sources' journal (the map lives only
  * in memory) and is not ready until it has.
  */
-public final class SourceDirectory {
+public final class SourceDirectory implements ConnectedSources {
 
   private static final Logger log = LoggerFactory.getLogger(SourceDirectory.class);
   /** The readiness condition of a loaded directory. */
@@ -50,6 +52,7 @@ public final class SourceDirectory {
   private final ActorSystem<?> system;
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress self;
+  private final CompletableFuture<Done> loaded = new CompletableFuture<>();
   private final SourceDirectorySettings settings;
 
   public SourceDirectory(ActorSystem<?> system, SourceDirectorySettings settings) {
@@ -65,6 +68,28 @@ public final class SourceDirectory {
         .thenApply(
             map ->
                 map.flatMap(m -> OptionConverters.toJava(m.get(writeKey))).filter(r -> !r.deleted()));
+  }
+
+  /** The live sources connected to {@code destinationId}, from this node's copy, by id. */
+  public CompletionStage<List<String>> sourcesOf(String destinationId) {
+    return all()
+        .thenApply(
+            routes ->
+                routes.values().stream()
+                    .filter(r -> !r.deleted() && r.destinations().contains(destinationId))
+                    .map(SourceRoute::id)
+                    .sorted()
+                    .toList());
+  }
+
+  @Override
+  public CompletionStage<List<String>> of(String destinationId) {
+    return sourcesOf(destinationId);
+  }
+
+  /** Completes once this node's copy is loaded from the journal (and stays complete). */
+  public CompletionStage<Done> loaded() {
+    return loaded;
   }
 
   /** Every entry, by write key, tombstones included. */
@@ -174,6 +199,7 @@ public final class SourceDirectory {
               if (failure == null) {
                 log.info("Source directory loaded: {} sources", count);
                 Readiness.get(system).ready(READY);
+                loaded.complete(Done.getInstance());
               }
             });
   }

@@ -20,9 +20,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Sources and their connections to destinations, as the admin API uses them. A connection lives in
- * both entities (the destination lists its sources; the source routes to its destinations) and in
- * every node's {@link SourceDirectory}; each step is idempotent, so a failed call is simply repeated.
+ * Sources and their connections to destinations, as the admin API uses them. A connection is
+ * recorded once, by its source, and every node's {@link SourceDirectory} holds a copy; a
+ * destination's list of its sources is derived from there. Each step is idempotent, so a failed
+ * call is simply repeated.
  */
 public final class Sources {
 
@@ -69,38 +70,37 @@ public final class Sources {
                     .toList());
   }
 
-  /** Deletes the source; its write key stops working at once, and its destinations forget it. */
+  /** Deletes the source; its write key stops working at once, and with it its connections. */
   public CompletionStage<SourceView> delete(String id) {
     return ask(id, SourceEntity.Get::new)
-        .thenCompose(
-            before ->
-                ask(id, SourceEntity.Delete::new)
-                    .thenCompose(this::publish)
-                    .thenCompose(
-                        deleted ->
-                            forEach(
-                                before.destinations(),
-                                destinationId ->
-                                    destinations
-                                        .ask(destinationId, r -> new DestinationCommand.DisconnectSource(id, r))
-                                        .exceptionally(gone -> null)))
-                    .thenApply(done -> SourceView.of(before)));
+        .thenCompose(before -> ask(id, SourceEntity.Delete::new).thenCompose(this::publish).thenApply(deleted -> SourceView.of(before)));
   }
 
   /** Connects a source to a destination: its events go there from the next request on. */
   public CompletionStage<DestinationView> connect(String destinationId, String sourceId) {
     return destinations
         .ask(destinationId, DestinationCommand.Get::new)
-        .thenCompose(exists -> get(sourceId))
-        .thenCompose(source -> destinations.ask(destinationId, r -> new DestinationCommand.ConnectSource(sourceId, r)))
-        .thenCompose(
-            view ->
-                ask(sourceId, r -> new SourceEntity.ConnectDestination(destinationId, r))
-                    .thenCompose(this::publish)
-                    .thenApply(route -> view));
+        .thenCompose(exists -> ask(sourceId, r -> new SourceEntity.ConnectDestination(destinationId, r)))
+        .thenCompose(this::publish)
+        .thenCompose(route -> destinations.ask(destinationId, DestinationCommand.Get::new));
   }
 
   public CompletionStage<DestinationView> disconnect(String destinationId, String sourceId) {
+    return disconnectFrom(sourceId, destinationId)
+        .thenCompose(ignored -> destinations.ask(destinationId, DestinationCommand.Get::new));
+  }
+
+  /**
+   * Disconnects a deleted destination from every source still connected to it, so ingest stops
+   * sending there (until then it is sent nothing: a deleted destination accepts nothing).
+   */
+  public CompletionStage<Void> forgetDeletedDestination(String destinationId) {
+    return directory
+        .sourcesOf(destinationId)
+        .thenCompose(sourceIds -> forEach(sourceIds, sourceId -> disconnectFrom(sourceId, destinationId)));
+  }
+
+  private CompletionStage<SourceRoute> disconnectFrom(String sourceId, String destinationId) {
     return ask(sourceId, r -> new SourceEntity.DisconnectDestination(destinationId, r))
         .thenCompose(this::publish)
         .exceptionally(
@@ -109,29 +109,7 @@ public final class Sources {
                 return null; // a deleted source is disconnected already
               }
               throw AsyncFailure.propagate(failure);
-            })
-        .thenCompose(ignored -> destinations.ask(destinationId, r -> new DestinationCommand.DisconnectSource(sourceId, r)));
-  }
-
-  /** Deletes a destination and disconnects it from its sources, so ingest stops sending there. */
-  public CompletionStage<DestinationView> deleteDestination(String destinationId) {
-    return destinations
-        .ask(destinationId, DestinationCommand.Delete::new)
-        .thenCompose(
-            deleted ->
-                forEach(
-                    deleted.sources(),
-                    sourceId ->
-                        ask(sourceId, r -> new SourceEntity.DisconnectDestination(destinationId, r))
-                            .thenCompose(this::publish)
-                            .exceptionally(
-                                failure -> {
-                                  if (Problem.is(failure, Problem.Kind.NOT_FOUND)) {
-                                    return null;
-                                  }
-                                  throw AsyncFailure.propagate(failure);
-                                }))
-                    .thenApply(done -> deleted));
+            });
   }
 
   private CompletionStage<SourceRoute> publish(SourceRoute route) {

@@ -65,7 +65,7 @@ class RenamedClassesTest {
   void aSnapshotTakenUnderTheOldNameIsReadAsTheNewClass() {
     DestinationState.Snapshot snapshot =
         new DestinationState.Snapshot(
-            new DestinationConfig("dst_1", "hook", "webhook", true, event(), List.of(), List.of("src_1")),
+            new DestinationConfig("dst_1", "hook", "webhook", true, event(), List.of()),
             false,
             List.of(new DestinationState.PendingAction("itm_1", "act_1", "m-1", event(), 2, AT, AT.plusSeconds(60))),
             List.of(new DestinationState.SeenMessage("m-1", AT)));

@@ -24,6 +24,7 @@ import dev.relay.testing.ProductionLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.Status;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -91,12 +92,12 @@ class AskFailuresTest extends JUnitRouteTestBase {
   /** The admin routes of destinations, their tester and sources, as the node serves them. */
   private TestRoute route() {
     ActorSystem<Void> system = Adapter.toTyped(system());
-    Destinations destinations = new Destinations(system, ASK_TIMEOUT);
+    Destinations destinations = new Destinations(system, ASK_TIMEOUT, destinationId -> CompletableFuture.completedFuture(List.of()));
     // Asking for one source uses neither the directory nor destinations' deletion.
     Sources sources = new Sources(system, destinations, null, ASK_TIMEOUT);
     ApiCallTester tester = new ApiCallTester(system, JSON, ASK_TIMEOUT, Clock.systemUTC());
     TesterRoutes testerRoutes = new TesterRoutes(destinations, tester, JSON);
-    DestinationRoutes destinationRoutes = new DestinationRoutes(destinations, sources::deleteDestination, JSON);
+    DestinationRoutes destinationRoutes = new DestinationRoutes(destinations, JSON);
     return testRoute(
         ErrorHandling.seal(
             concat(destinationRoutes.route(testerRoutes::route), new SourceAdminRoutes(sources, JSON).sources())));

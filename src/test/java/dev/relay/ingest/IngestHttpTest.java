@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -281,6 +282,48 @@ abstract class IngestHttpTest extends NodePerClass {
             .map(r -> Pipeline.json(r.body()).path("messageId").asText())
             .toList();
     assertEquals(List.of("m-before"), toDropped);
+  }
+
+  @Test
+  void aConnectionIsRecordedOnceAndBothSidesShowIt() {
+    Pipeline pipeline = Pipeline.connect(node, standIn.url("/both-sides"));
+    String destination = "/api/destinations/" + pipeline.destinationId();
+
+    assertEquals(List.of(pipeline.sourceId()), texts(node.admin("GET", destination).json().path("sources")));
+    assertEquals(List.of(pipeline.destinationId()), texts(node.admin("GET", "/api/sources/" + pipeline.sourceId()).json().path("destinations")));
+
+    pipeline.disconnectFrom(pipeline.destinationId());
+    assertEquals(List.of(), texts(node.admin("GET", destination).json().path("sources")));
+    pipeline.connectTo(pipeline.destinationId());
+    assertEquals(200, node.admin("DELETE", "/api/sources/" + pipeline.sourceId()).status());
+    // A deleted source feeds nothing, so it is no destination's source any more.
+    assertEquals(List.of(), texts(node.admin("GET", destination).json().path("sources")));
+  }
+
+  @Test
+  void aDeletedDestinationIsDisconnectedFromItsSources() {
+    Pipeline pipeline = Pipeline.connect(node, standIn.url("/stays"));
+    String deleted = Pipeline.webhook(node, standIn.url("/goes"));
+    pipeline.connectTo(deleted);
+
+    TestNode.Answer answer = node.admin("DELETE", "/api/destinations/" + deleted);
+    assertEquals(200, answer.status(), answer.body());
+    assertEquals(List.of(pipeline.sourceId()), texts(answer.json().path("sources")), "the destination as it was");
+
+    await(
+        WAIT,
+        "the deleted destination to leave its source",
+        () -> texts(node.admin("GET", "/api/sources/" + pipeline.sourceId()).json().path("destinations"))
+            .equals(List.of(pipeline.destinationId())));
+    assertEquals(200, post("/v1/track", goodTrack("m-after-destination-delete"), pipeline.writeKey()).status());
+    assertEquals(List.of("m-after-destination-delete"), pipeline.queuedMessageIds(pipeline.destinationId()));
+    assertEquals(List.of(), pipeline.queuedMessageIds(deleted));
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(node -> texts.add(node.asText()));
+    return texts;
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.relay.readside;
+package dev.relay.persistence;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -7,19 +7,19 @@ import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.projection.jdbc.JdbcSession;
 
 /**
- * One transaction of the projection on a connection of the read-side pool: the handler's writes
- * and the offset commit or roll back together, which makes the projection exactly-once.
+ * One transaction of a projection on a connection of the node's pool: the handler's writes and the
+ * offset commit or roll back together, which makes a projection exactly-once.
  */
-final class ReadSideSession implements JdbcSession {
+public final class PooledJdbcSession implements JdbcSession {
 
   private final Connection connection;
 
-  ReadSideSession(DataSource dataSource) {
+  public PooledJdbcSession(DataSource dataSource) {
     try {
       this.connection = dataSource.getConnection();
       this.connection.setAutoCommit(false);
     } catch (SQLException e) {
-      throw new IllegalStateException("no read-side connection: " + e.getMessage(), e);
+      throw new IllegalStateException("no database connection: " + e.getMessage(), e);
     }
   }
 
