@@ -1,6 +1,5 @@
 package dev.relay.persistence;
 
-import dev.relay.RelayConfig;
 
 import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;

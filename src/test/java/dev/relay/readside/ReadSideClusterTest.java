@@ -1,7 +1,5 @@
 package dev.relay.readside;
 
-
-
 import static dev.relay.readside.Traffic.await;
 import static dev.relay.readside.Traffic.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
