@@ -1,7 +1,7 @@
 -- Relay's read-side schema, the same on H2 and PostgreSQL (VARCHAR without a length is unbounded
 -- on both). Run at every start right after the database's own script, in the same transaction.
 
--- Read side (dev.relay.journal): query tables the journal projection keeps. They hold nothing the
+-- Read side (dev.relay.readside): query tables the journal projection keeps. They hold nothing the
 -- event journal does not: POST /api/read-side/rebuild empties them and replays the journal.
 -- Times are epoch milliseconds (UTC), which both databases compare and index the same way.
 
@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS journal_destination (
   created_at BIGINT NOT NULL,
   deleted_at BIGINT
 );
+-- Its configuration as last journaled (JSON; secrets as journaled, masked when shown): the list of
+-- destinations is served from here. NULL on rows projected before the column existed, until a rebuild.
+ALTER TABLE journal_destination ADD COLUMN IF NOT EXISTS config_json VARCHAR;
 
 -- One row per request to a destination; a batch request carries several actions.
 CREATE TABLE IF NOT EXISTS journal_attempt (

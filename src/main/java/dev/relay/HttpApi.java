@@ -9,6 +9,7 @@ import dev.relay.destination.TesterRoutes;
 import dev.relay.http.AdminAuth;
 import dev.relay.http.AuthFailureThrottle;
 import dev.relay.ingest.IngestRoutes;
+import dev.relay.readside.ReadSideRoutes;
 import dev.relay.source.SourceAdminRoutes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -47,6 +48,7 @@ final class HttpApi extends AllDirectives {
     SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
     DestinationRoutes destinations =
         new DestinationRoutes(services.destinations(), services.mapper());
+    ReadSideRoutes readSide = services.readSide().routes();
     TesterRoutes tester = new TesterRoutes(services.destinations(), services.tester(), services.mapper());
     return concat(
         pathPrefix(
@@ -60,8 +62,9 @@ final class HttpApi extends AllDirectives {
                             new MappingToolRoutes(
                                 services.mapper(), settings.mappingLimits(), services.ingestSettings().limits().maxNestingDepth()).route(),
                             sources.sources(),
-                            destinations.route(id -> concat(sources.connections(id), services.readSide().destinationRoutes(id), tester.route(id))),
-                            services.readSide().adminRoutes())))),
+                            readSide.destinationList(),
+                            destinations.route(id -> concat(sources.connections(id), readSide.destinationRoutes(id), tester.route(id))),
+                            readSide.adminRoutes())))),
         new ConsoleRoutes(services.mapper(), settings.console()).route());
   }
 }

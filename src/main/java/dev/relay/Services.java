@@ -62,7 +62,7 @@ public record Services(
         sources,
         new Ingest(system, mapper, settings.ingest(), directory, clock),
         settings.ingest(),
-        ReadSide.start(system, settings.readSide(), database, settings.readSideTags(), destinations, mapper),
+        ReadSide.start(system, settings.readSide(), database, settings.readSideTags(), destinations, directory, catalog, mapper),
         new ApiCallTester(system, mapper, settings.testerTimeout(), clock));
   }
 }

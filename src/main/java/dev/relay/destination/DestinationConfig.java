@@ -17,6 +17,37 @@ public record DestinationConfig(
     ObjectNode settings,
     List<ActionConfig> actions) {
 
+  /** The configuration a destination is created with. */
+  public static DestinationConfig of(DestinationEvent.DestinationCreated created) {
+    return new DestinationConfig(
+        created.id(), created.name(), created.type(), created.enabled(), created.settings(), List.copyOf(created.actions()));
+  }
+
+  /** This configuration after {@code event}: itself unless the event changes the configuration. */
+  public DestinationConfig apply(DestinationEvent event) {
+    if (event instanceof DestinationEvent.SettingsUpdated e) {
+      return withSettings(e.settings());
+    } else if (event instanceof DestinationEvent.ActionsReplaced e) {
+      return withActions(e.actions());
+    } else if (event instanceof DestinationEvent.ActionUpdated e) {
+      return withAction(e.action());
+    } else if (event instanceof DestinationEvent.DestinationEnabled) {
+      return withEnabled(true);
+    } else if (event instanceof DestinationEvent.DestinationDisabled) {
+      return withEnabled(false);
+    }
+    return this;
+  }
+
+  /** True for the events {@link #apply} changes a configuration by. */
+  public static boolean changes(DestinationEvent event) {
+    return event instanceof DestinationEvent.SettingsUpdated
+        || event instanceof DestinationEvent.ActionsReplaced
+        || event instanceof DestinationEvent.ActionUpdated
+        || event instanceof DestinationEvent.DestinationEnabled
+        || event instanceof DestinationEvent.DestinationDisabled;
+  }
+
   public Optional<ActionConfig> action(String actionId) {
     return actions.stream().filter(a -> a.id().equals(actionId)).findFirst();
   }

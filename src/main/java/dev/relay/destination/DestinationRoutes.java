@@ -13,7 +13,10 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /api/destinations}: HTTP to destination commands and replies to JSON. */
+/**
+ * {@code /api/destinations}: HTTP to destination commands and replies to JSON. The list of
+ * destinations is the read side's ({@code ReadSideRoutes}).
+ */
 public final class DestinationRoutes extends AllDirectives {
 
   private final Destinations destinations;
@@ -30,11 +33,8 @@ public final class DestinationRoutes extends AllDirectives {
         "destinations",
         () ->
             concat(
-                pathEnd(
-                    () ->
-                        concat(
-                            get(() -> onSuccess(destinations.list(), list -> Json.ok(mapper, list))),
-                            post(() -> withJson(body -> create(body))))),
+                // GET lists them: served by the read side, which knows them without asking each one.
+                pathEnd(() -> post(() -> withJson(body -> create(body)))),
                 pathPrefix(PathMatchers.segment(), id -> destination(id, more))));
   }
 

@@ -7,15 +7,10 @@ import dev.relay.catalog.Outcome;
 import dev.relay.core.CborSerializable;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
-import dev.relay.destination.DestinationEvent.ActionUpdated;
-import dev.relay.destination.DestinationEvent.ActionsReplaced;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
 import dev.relay.destination.DestinationEvent.DestinationDeleted;
-import dev.relay.destination.DestinationEvent.DestinationDisabled;
-import dev.relay.destination.DestinationEvent.DestinationEnabled;
 import dev.relay.destination.DestinationEvent.ItemOutcome;
-import dev.relay.destination.DestinationEvent.SettingsUpdated;
 import dev.relay.destination.DestinationEvent.SourceConnected;
 import dev.relay.destination.DestinationEvent.SourceDisconnected;
 import java.time.Duration;
@@ -161,21 +156,10 @@ public final class DestinationState implements CborSerializable {
       // A new object: Pekko keeps the empty state it was given once and starts every recovery
       // after a restart from it, so that one must never be changed.
       DestinationState created = new DestinationState(dedup);
-      created.config =
-          new DestinationConfig(e.id(), e.name(), e.type(), e.enabled(), e.settings(), List.copyOf(e.actions()));
+      created.config = DestinationConfig.of(e);
       return created;
-    } else if (event instanceof SettingsUpdated e) {
-      config = config.withSettings(e.settings());
-    } else if (event instanceof ActionsReplaced e) {
-      config = config.withActions(e.actions());
-    } else if (event instanceof ActionUpdated e) {
-      config = config.withAction(e.action());
-    } else if (event instanceof DestinationEnabled) {
-      config = config.withEnabled(true);
-    } else if (event instanceof DestinationDisabled) {
-      config = config.withEnabled(false);
-    } else if (event instanceof SourceConnected || event instanceof SourceDisconnected) {
-      // Journaled by older versions, which kept a connection in both entities; the source owns it.
+    } else if (DestinationConfig.changes(event)) {
+      config = config.apply(event);
     } else if (event instanceof DestinationDeleted) {
       deleted = true;
     } else if (event instanceof ActionQueued e) {
@@ -185,6 +169,8 @@ public final class DestinationState implements CborSerializable {
     } else if (event instanceof ActionDiscarded e) {
       e.itemIds().forEach(this::removePending);
     }
+    // SourceConnected and SourceDisconnected were journaled by older versions, which kept a
+    // connection in both entities; the source owns it now.
     return this;
   }
 

@@ -21,7 +21,7 @@ public record DestinationView(
     implements CborSerializable {
 
   /** The view of {@code config}, a destination of {@code type}. */
-  static DestinationView of(DestinationConfig config, DestinationType type) {
+  public static DestinationView of(DestinationConfig config, DestinationType type) {
     return new DestinationView(
         config.id(),
         config.name(),

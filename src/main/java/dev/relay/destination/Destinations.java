@@ -5,20 +5,12 @@ import dev.relay.core.Problem;
 import dev.relay.destination.DestinationReply.Ok;
 import dev.relay.destination.DestinationReply.Rejected;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The destinations of the cluster, as the admin API uses them: commands to the sharded entities
@@ -26,13 +18,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 public final class Destinations {
 
-  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final ConnectedSources sources;
 
   public Destinations(ActorSystem<?> system, Duration askTimeout, ConnectedSources sources) {
-    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
     this.sources = sources;
@@ -66,38 +56,6 @@ public final class Destinations {
                 return Optional.empty();
               }
               throw AsyncFailure.propagate(failure);
-            });
-  }
-
-  /**
-   * Every destination, oldest first. The ids come from the journal's directory tag (creations and
-   * deletions only, read through an index), the details from each entity.
-   */
-  public CompletionStage<List<DestinationView>> list() {
-    // Looked up on use (Pekko keeps one per system), so asks alone need no read journal.
-    JdbcReadJournal readJournal =
-        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    return readJournal
-        .currentEventsByTag(DestinationTags.DIRECTORY, Offset.noOffset())
-        .runWith(
-            Sink.fold(
-                new LinkedHashSet<String>(),
-                (ids, envelope) -> {
-                  String id = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-                  if (envelope.event() instanceof DestinationEvent.DestinationDeleted) {
-                    ids.remove(id);
-                  } else {
-                    ids.add(id);
-                  }
-                  return ids;
-                }),
-            system)
-        .thenCompose(
-            ids -> {
-              List<CompletableFuture<Optional<DestinationView>>> views = new ArrayList<>();
-              ids.forEach(id -> views.add(find(id).toCompletableFuture()));
-              return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
-                  .thenApply(done -> views.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
             });
   }
 

@@ -8,6 +8,7 @@ import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
+import dev.relay.destination.DestinationConfig;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
 import dev.relay.destination.DestinationEvent.DestinationDeleted;
 import dev.relay.destination.DestinationEvent;
@@ -34,6 +35,11 @@ final class ActionLogChanges {
   /** Reads the stored rows of actions queued before the group. */
   interface Loader {
     Collection<Item> load(Set<String> itemIds) throws SQLException;
+  }
+
+  /** The stored configurations of the given destinations, those without one left out. */
+  interface ConfigLoader {
+    Map<String, DestinationConfig> load(Set<String> destinationIds) throws SQLException;
   }
 
   /** One journal event with what the projection knows about it. */
@@ -90,6 +96,9 @@ final class ActionLogChanges {
   static final class Destination {
     Long createdAt;
     Long deletedAt;
+    /** The configuration after this group; null when unknown (a row from before it was kept). */
+    DestinationConfig config;
+    boolean configChanged;
   }
 
   record AttemptItem(String itemId, long attemptId, int attempt, String outcome, Long nextAttemptAt) {}
@@ -143,11 +152,23 @@ final class ActionLogChanges {
    * given actions (those queued before this group), missing ones left out.
    */
   static ActionLogChanges of(List<Journaled> events, Loader load, ObjectMapper mapper) throws SQLException {
+    return of(events, load, ids -> Map.of(), mapper);
+  }
+
+  /** As above; {@code loadConfigs} returns the stored configurations of destinations changed here. */
+  static ActionLogChanges of(List<Journaled> events, Loader load, ConfigLoader loadConfigs, ObjectMapper mapper)
+      throws SQLException {
     ActionLogChanges changes = new ActionLogChanges(mapper);
     Set<String> queuedHere = new LinkedHashSet<>();
     Set<String> earlier = new LinkedHashSet<>();
+    Set<String> createdHere = new LinkedHashSet<>();
+    Set<String> configuredEarlier = new LinkedHashSet<>();
     for (Journaled journaled : events) {
-      if (journaled.event() instanceof ActionQueued queued) {
+      if (journaled.event() instanceof DestinationCreated) {
+        createdHere.add(journaled.destinationId());
+      } else if (DestinationConfig.changes(journaled.event()) && !createdHere.contains(journaled.destinationId())) {
+        configuredEarlier.add(journaled.destinationId());
+      } else if (journaled.event() instanceof ActionQueued queued) {
         queuedHere.add(queued.itemId());
       } else if (journaled.event() instanceof AttemptRecorded attempt) {
         attempt.items().stream().map(ItemOutcome::itemId).filter(id -> !queuedHere.contains(id)).forEach(earlier::add);
@@ -157,6 +178,10 @@ final class ActionLogChanges {
     }
     if (!earlier.isEmpty()) {
       load.load(earlier).forEach(item -> changes.items.put(item.itemId, item));
+    }
+    if (!configuredEarlier.isEmpty()) {
+      loadConfigs.load(configuredEarlier)
+          .forEach((id, config) -> changes.destinations.computeIfAbsent(id, d -> new Destination()).config = config);
     }
     events.forEach(changes::apply);
     return changes;
@@ -174,11 +199,20 @@ final class ActionLogChanges {
     } else if (journaled.event() instanceof ActionDiscarded discarded) {
       discarded(journaled, discarded);
     } else if (journaled.event() instanceof DestinationCreated created) {
-      destinations.computeIfAbsent(journaled.destinationId(), id -> new Destination()).createdAt = created.at().toEpochMilli();
+      Destination destination = destinations.computeIfAbsent(journaled.destinationId(), id -> new Destination());
+      destination.createdAt = created.at().toEpochMilli();
+      destination.config = DestinationConfig.of(created);
+      destination.configChanged = true;
+    } else if (DestinationConfig.changes(journaled.event())) {
+      Destination destination = destinations.computeIfAbsent(journaled.destinationId(), id -> new Destination());
+      if (destination.config != null) {
+        destination.config = destination.config.apply(journaled.event());
+        destination.configChanged = true;
+      }
     } else if (journaled.event() instanceof DestinationDeleted deleted) {
       destinations.computeIfAbsent(journaled.destinationId(), id -> new Destination()).deletedAt = deleted.at().toEpochMilli();
     }
-    // Other configuration events change no query table.
+    // Other events change no query table.
   }
 
   private void queued(Journaled journaled, ActionQueued queued) {

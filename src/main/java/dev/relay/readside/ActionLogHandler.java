@@ -38,7 +38,12 @@ final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationE
     }
     session.withConnection(
         connection -> {
-          ActionLogChanges changes = ActionLogChanges.of(events, ids -> ActionLogWriter.load(connection, ids), mapper);
+          ActionLogChanges changes =
+              ActionLogChanges.of(
+                  events,
+                  ids -> ActionLogWriter.load(connection, ids),
+                  ids -> writer.loadConfigs(connection, ids),
+                  mapper);
           writer.write(connection, changes);
           return null;
         });

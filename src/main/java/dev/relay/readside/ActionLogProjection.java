@@ -5,6 +5,9 @@ import dev.relay.persistence.PooledJdbcSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.destination.DestinationEvent;
 import dev.relay.destination.DestinationTags;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -32,6 +35,18 @@ final class ActionLogProjection {
   static final String NAME = "journal";
 
   private ActionLogProjection() {}
+
+  /**
+   * Forgets where every instance is, in the transaction of {@code connection}, so that they replay
+   * the journal from its start (pekko-projection-jdbc's offset table, by the name it gives it).
+   */
+  static void forgetOffsets(Connection connection) throws SQLException {
+    try (PreparedStatement offsets =
+        connection.prepareStatement("DELETE FROM \"pekko_projection_offset_store\" WHERE \"projection_name\" = ?")) {
+      offsets.setString(1, NAME);
+      offsets.executeUpdate();
+    }
+  }
 
   /** The projection ids, one per tag. */
   static List<ProjectionId> ids(DestinationTags tags) {
@@ -65,7 +80,7 @@ final class ActionLogProjection {
       ObjectMapper mapper) {
     SourceProvider<Offset, EventEnvelope<DestinationEvent>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), id.key());
-    ActionLogWriter writer = new ActionLogWriter(dialect);
+    ActionLogWriter writer = new ActionLogWriter(dialect, mapper);
     return JdbcProjection.groupedWithin(
             id,
             source,

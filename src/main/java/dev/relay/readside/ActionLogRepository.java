@@ -2,6 +2,7 @@ package dev.relay.readside;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.destination.DestinationConfig;
 import dev.relay.readside.ActionLogViews.Attempt;
 import dev.relay.readside.ActionLogViews.Counters;
 import dev.relay.readside.ActionLogViews.Detail;
@@ -17,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,24 @@ final class ActionLogRepository {
               return rows.getObject(1, Long.class) == null ? Known.ACTIVE : Known.DELETED;
             }
           }
+        });
+  }
+
+  /** The stored configuration of every live destination that has one, by id. */
+  CompletionStage<Map<String, DestinationConfig>> configs() {
+    return run(
+        connection -> {
+          Map<String, DestinationConfig> configs = new HashMap<>();
+          try (PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT destination_id, config_json FROM journal_destination"
+                          + " WHERE deleted_at IS NULL AND config_json IS NOT NULL");
+              ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              configs.put(rows.getString(1), ActionLogWriter.configOf(mapper, rows.getString(2)));
+            }
+          }
+          return configs;
         });
   }
 

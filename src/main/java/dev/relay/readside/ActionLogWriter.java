@@ -6,6 +6,9 @@ import dev.relay.readside.ActionLogChanges.Counts;
 import dev.relay.readside.ActionLogChanges.Item;
 import dev.relay.readside.ActionLogChanges.LatencyKey;
 import dev.relay.readside.ActionLogChanges.MinuteKey;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.destination.DestinationConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +18,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,9 +57,50 @@ final class ActionLogWriter {
       "INSERT INTO journal_attempt_item (item_id, attempt_id, attempt, outcome, next_attempt_at) VALUES (?, ?, ?, ?, ?)";
 
   private final SqlDialect dialect;
+  private final ObjectMapper mapper;
 
-  ActionLogWriter(SqlDialect dialect) {
+  ActionLogWriter(SqlDialect dialect, ObjectMapper mapper) {
     this.dialect = dialect;
+    this.mapper = mapper;
+  }
+
+  /** The stored configurations of {@code destinationIds}; those without one are left out. */
+  Map<String, DestinationConfig> loadConfigs(Connection connection, Set<String> destinationIds) throws SQLException {
+    Map<String, DestinationConfig> found = new HashMap<>();
+    List<String> ids = new ArrayList<>(destinationIds);
+    for (int from = 0; from < ids.size(); from += IN_LIST) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+      String sql =
+          "SELECT destination_id, config_json FROM journal_destination WHERE config_json IS NOT NULL AND destination_id IN ("
+              + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+      try (PreparedStatement select = connection.prepareStatement(sql)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          select.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            found.put(rows.getString(1), configOf(mapper, rows.getString(2)));
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  static DestinationConfig configOf(ObjectMapper mapper, String json) {
+    try {
+      return mapper.readValue(json, DestinationConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a stored destination configuration does not read: " + e.getMessage(), e);
+    }
+  }
+
+  private String json(DestinationConfig config) {
+    try {
+      return mapper.writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The stored rows of actions {@code itemIds}; the ones not stored are left out. */
@@ -209,13 +254,16 @@ final class ActionLogWriter {
     }
   }
 
-  private static void writeDestinations(Connection connection, Map<String, ActionLogChanges.Destination> destinations)
+  private void writeDestinations(Connection connection, Map<String, ActionLogChanges.Destination> destinations)
       throws SQLException {
     if (destinations.isEmpty()) {
       return;
     }
     try (PreparedStatement insert =
-            connection.prepareStatement("INSERT INTO journal_destination (destination_id, created_at, deleted_at) VALUES (?, ?, ?)");
+            connection.prepareStatement(
+                "INSERT INTO journal_destination (destination_id, created_at, deleted_at, config_json) VALUES (?, ?, ?, ?)");
+        PreparedStatement configure =
+            connection.prepareStatement("UPDATE journal_destination SET config_json = ? WHERE destination_id = ?");
         PreparedStatement delete =
             connection.prepareStatement("UPDATE journal_destination SET deleted_at = ? WHERE destination_id = ?")) {
       for (Map.Entry<String, ActionLogChanges.Destination> entry : destinations.entrySet()) {
@@ -224,8 +272,16 @@ final class ActionLogWriter {
           insert.setString(1, entry.getKey());
           insert.setLong(2, destination.createdAt);
           setLong(insert, 3, destination.deletedAt);
+          insert.setString(4, json(destination.config));
           insert.executeUpdate();
-        } else {
+          continue;
+        }
+        if (destination.configChanged) {
+          configure.setString(1, json(destination.config));
+          configure.setString(2, entry.getKey());
+          configure.executeUpdate();
+        }
+        if (destination.deletedAt != null) {
           delete.setLong(1, destination.deletedAt);
           delete.setString(2, entry.getKey());
           delete.executeUpdate();

@@ -1,20 +1,17 @@
 package dev.relay.readside;
 
-
-
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.catalog.Catalog;
 import dev.relay.core.Problem;
+import dev.relay.destination.ConnectedSources;
 import dev.relay.destination.DestinationTags;
-import dev.relay.persistence.Database;
 import dev.relay.destination.Destinations;
-import dev.relay.http.Json;
+import dev.relay.persistence.Database;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -23,21 +20,18 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.javadsl.ProjectionManagement;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContextExecutor;
 
 /**
- * The read side of a node: the journal projection (started here, run by the cluster), the action
- * journal and overview routes, and the rebuild of the query tables from the event journal.
+ * The read side of a node: the action log projection (started here, run by the cluster), its health
+ * monitor, and the rebuild of the query tables from the event journal. Its routes are {@link
+ * ReadSideRoutes}.
  */
-public final class ReadSide extends AllDirectives {
+public final class ReadSide {
 
   private static final Logger log = LoggerFactory.getLogger(ReadSide.class);
 
@@ -46,9 +40,8 @@ public final class ReadSide extends AllDirectives {
   private final SqlDialect dialect;
   private final List<ProjectionId> projections;
   private final Executor blocking;
-  private final ActionLogRoutes routes;
-  private final ObjectMapper mapper;
   private final ReadSideMonitor monitor;
+  private final ReadSideRoutes routes;
   private final AtomicBoolean rebuilding = new AtomicBoolean();
 
   private ReadSide(
@@ -56,17 +49,24 @@ public final class ReadSide extends AllDirectives {
       Database database,
       DestinationTags tags,
       ReadSideSettings settings,
-      ActionLogRoutes routes,
-      ObjectMapper mapper,
-      ReadSideMonitor monitor) {
+      ReadSideMonitor monitor,
+      ActionLogRepository repository,
+      Destinations destinations,
+      ConnectedSources sources,
+      Catalog catalog,
+      ObjectMapper mapper) {
     this.system = system;
     this.database = database;
     this.dialect = SqlDialect.of(database.isPostgres());
     this.projections = ActionLogProjection.ids(tags);
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
-    this.routes = routes;
-    this.mapper = mapper;
     this.monitor = monitor;
+    this.routes =
+        new ReadSideRoutes(
+            this,
+            new ActionLogRoutes(repository, destinations, mapper, Clock.systemUTC()),
+            new DestinationListing(system, repository, destinations, sources, catalog),
+            mapper);
   }
 
   /** Starts this node's part of the projection and returns the read side's routes and operations. */
@@ -76,17 +76,13 @@ public final class ReadSide extends AllDirectives {
       Database database,
       DestinationTags tags,
       Destinations destinations,
+      ConnectedSources sources,
+      Catalog catalog,
       ObjectMapper mapper) {
     SqlDialect dialect = SqlDialect.of(database.isPostgres());
     ActionLogProjection.init(system, tags, settings, database.dataSource(), dialect, mapper);
     ExecutionContextExecutor queries = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
     Clock clock = Clock.systemUTC();
-    ActionLogRoutes routes =
-        new ActionLogRoutes(
-            new ActionLogRepository(database.dataSource(), queries, mapper),
-            destinations,
-            mapper,
-            clock);
     ReadSideMonitor monitor =
         new ReadSideMonitor(system, database.dataSource(), queries, tags, settings, database.isPostgres(), database.h2File(), clock);
     monitor.start();
@@ -99,48 +95,28 @@ public final class ReadSide extends AllDirectives {
               return CompletableFuture.completedFuture(Done.getInstance());
             });
     ReadSideHealthRoute.register(system, monitor, mapper);
-    return new ReadSide(system, database, tags, settings, routes, mapper, monitor);
+    return new ReadSide(
+        system, database, tags, settings, monitor,
+        new ActionLogRepository(database.dataSource(), queries, mapper), destinations, sources, catalog, mapper);
   }
 
-  /** Journal and overview: the routes under {@code /api/destinations/{destinationId}/}. */
-  public Route destinationRoutes(String destinationId) {
-    return routes.route(destinationId);
+  /** The read side's routes. */
+  public ReadSideRoutes routes() {
+    return routes;
   }
 
-  /** {@code GET /api/read-side} and {@code POST /api/read-side/rebuild} (under {@code /api}). */
-  public Route adminRoutes() {
-    return pathPrefix(
-        "read-side",
-        () ->
-            concat(
-                pathEnd(
-                    () ->
-                        get(
-                            () ->
-                                onSuccess(
-                                    monitor.current(),
-                                    health -> Json.ok(mapper, ReadSideReport.of(health, rebuilding.get()))))),
-                path(
-                    "rebuild",
-                    () ->
-                        post(
-                            () ->
-                                onSuccess(
-                                    rebuild(),
-                                    done ->
-                                        complete(
-                                            StatusCodes.ACCEPTED,
-                                            Map.of("rebuilding", true, "projections", projections.size()),
-                                            Jackson.marshaller(mapper)))))));
+  /** What {@code GET /api/read-side} shows: each tag's progress and the storage. */
+  CompletionStage<ReadSideReport> report() {
+    return monitor.current().thenApply(health -> ReadSideReport.of(health, rebuilding.get()));
   }
 
   /**
    * Empties the query tables and forgets the projection's offsets, in one transaction, while every
    * projection instance is paused; then resumes them, and they replay the journal from its start.
-   * Completes once the replay has started. If it is interrupted (a node dies), the instances stay
-   * paused until it is run again.
+   * Completes, with the number of projection instances, once the replay has started. If it is
+   * interrupted (a node dies), the instances stay paused until it is run again.
    */
-  public CompletionStage<Done> rebuild() {
+  public CompletionStage<Integer> rebuild() {
     if (!rebuilding.compareAndSet(false, true)) {
       return CompletableFuture.failedFuture(Problem.conflict("a rebuild of the read side is already under way"));
     }
@@ -149,6 +125,7 @@ public final class ReadSide extends AllDirectives {
     return all(projections.stream().map(management::pause).toList())
         .thenApplyAsync(paused -> emptyTablesAndOffsets(), blocking)
         .thenCompose(emptied -> all(projections.stream().map(management::resume).toList()))
+        .thenApply(resumed -> projections.size())
         .whenComplete(
             (done, failure) -> {
               rebuilding.set(false);
@@ -168,11 +145,7 @@ public final class ReadSide extends AllDirectives {
           statement.execute(sql);
         }
       }
-      try (PreparedStatement offsets =
-          connection.prepareStatement("DELETE FROM \"pekko_projection_offset_store\" WHERE \"projection_name\" = ?")) {
-        offsets.setString(1, ActionLogProjection.NAME);
-        offsets.executeUpdate();
-      }
+      ActionLogProjection.forgetOffsets(connection);
       connection.commit();
       return Done.getInstance();
     } catch (SQLException e) {

@@ -333,4 +333,44 @@ abstract class JournalApiTest {
   private static void awaitCount(String id, String query, int count) {
     await(count + " items for " + query, PROJECTED, () -> items(id, query).size() == count);
   }
+
+  @Test
+  void theListOfDestinationsIsTheReadSidesAndShowsWhatEachDestinationShows() {
+    String id = Traffic.webhook(node, standIn);
+    TestNode.Answer patched = node.admin("PATCH", "/api/destinations/" + id + "/settings", Map.of("batchSize", 7));
+    assertEquals(200, patched.status(), patched.body());
+    String gone = Traffic.webhook(node, standIn);
+    assertEquals(200, node.admin("DELETE", "/api/destinations/" + gone).status());
+    await(
+        "the read side to keep the patched configuration",
+        PROJECTED,
+        () -> ReadSideTables.count(
+                node, "SELECT COUNT(*) FROM journal_destination WHERE destination_id = ? AND config_json LIKE '%\"batchSize\":7%'", id)
+            == 1);
+
+    JsonNode shown = get(node, "/api/destinations/" + id);
+    assertEquals(7, shown.path("settings").path("batchSize").asInt());
+    assertEquals(shown, listed(id), "listed from the read side as the destination itself shows it (secrets masked)");
+    assertEquals(List.of(), listedIds().stream().filter(gone::equals).toList(), "a deleted destination is not listed");
+
+    // A row projected by a version that kept no configuration: that destination is asked instead.
+    ReadSideTables.execute(node, "UPDATE journal_destination SET config_json = NULL WHERE destination_id = '" + id + "'");
+    assertEquals(shown, listed(id));
+  }
+
+  private static JsonNode listed(String id) {
+    for (JsonNode destination : get(node, "/api/destinations")) {
+      if (destination.path("id").asText().equals(id)) {
+        return destination;
+      }
+    }
+    throw new AssertionError(id + " is not listed");
+  }
+
+  private static List<String> listedIds() {
+    List<String> ids = new ArrayList<>();
+    get(node, "/api/destinations").forEach(destination -> ids.add(destination.path("id").asText()));
+    return ids;
+  }
+
 }
