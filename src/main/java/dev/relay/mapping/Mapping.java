@@ -42,7 +42,7 @@ public final class Mapping {
    * @return for an object mapping an {@code ObjectNode}; {@link MissingNode} when the result is
    *     undefined (e.g. a top-level {@code @path} to a field the event does not have)
    * @throws MappingException in the rare cases mapping-kit fails at run time too, e.g. an
-   *     {@code @json} decode of text that is not JSON
+   *     {@code @liquid} template that renders past its limits
    */
   public JsonNode apply(JsonNode event) {
     Objects.requireNonNull(event, "event");
