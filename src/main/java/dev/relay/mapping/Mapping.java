@@ -11,8 +11,9 @@ import java.util.Objects;
  * <p>Semantics follow Segment's {@code @segment/actions-core} mapping-kit: fields whose value is
  * undefined are left out, null is kept, and the directives {@code @path}, {@code @template},
  * {@code @literal}, {@code @if}, {@code @case}, {@code @replace}, {@code @arrayPath},
- * {@code @json}, {@code @flatten}, {@code @merge}, {@code @transform} and
- * {@code @excludeWhenNull} behave as there. {@code @liquid} is rejected.
+ * {@code @json}, {@code @flatten}, {@code @merge}, {@code @transform}, {@code @excludeWhenNull}
+ * and {@code @liquid} (see {@link LiquidDirective} for its limits) behave as there, and so does a
+ * root-level {@code __segment_internal_directive}.
  *
  * <p>The result shares unchanged sub-trees with the event (an {@code @path} to an object returns
  * that object, not a copy): treat both as read-only, or {@code deepCopy()} before changing them.

@@ -152,8 +152,7 @@ final class MappingCompiler {
       case "@merge" -> MergeDirective.compile(args, at);
       case "@transform" -> TransformDirective.compile(args, at);
       case "@excludeWhenNull" -> new ExcludeWhenNull(compileValue(args, at));
-      case "@liquid" -> throw new MappingException(at,
-          "@liquid is not supported by Relay; use @template, @if, @case or @replace instead");
+      case "@liquid" -> LiquidDirective.compile(args, at);
       default -> throw new MappingException(where, "unknown directive " + name);
     };
   }
