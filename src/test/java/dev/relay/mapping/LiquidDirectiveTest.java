@@ -122,7 +122,7 @@ class LiquidDirectiveTest {
     MappingException error = assertThrows(MappingException.class,
         () -> liquid(doubling, "{\"properties\": {\"s\": \"0123456789\"}}"));
     assertEquals("$.field.@liquid", error.path());
-    assertTrue(error.getMessage().contains("more than " + LiquidDirective.MAX_RENDERED_CHARACTERS), error.getMessage());
+    assertTrue(error.getMessage().contains("more than " + LiquidBudget.MAX_RENDERED_CHARACTERS), error.getMessage());
 
     String capturing = "{% capture a %}{{ properties.s }}{% endcapture %}"
         + "{% capture a %}{{ a }}{{ a }}{% endcapture %}".repeat(20) + "{{ a }}";
@@ -134,7 +134,7 @@ class LiquidDirectiveTest {
     String event = "{\"properties\": {\"s\": \"" + "a".repeat(30_000) + "\"}}";
     MappingException error = assertThrows(MappingException.class,
         () -> liquid("{{ properties.s | replace: 'a', properties.s }}", event));
-    assertTrue(error.getMessage().contains("more than " + LiquidDirective.MAX_RENDERED_CHARACTERS), error.getMessage());
+    assertTrue(error.getMessage().contains("more than " + LiquidBudget.MAX_RENDERED_CHARACTERS), error.getMessage());
     assertThrows(MappingException.class,
         () -> liquid("{{ properties.s | split: '' | join: properties.s }}", event));
     assertEquals(30_000, liquid("{{ properties.s | replace: 'a', 'b' }}", event).textValue().length());
