@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 sealed interface Evaluator
     permits Constant, ObjectShape, ArrayShape, PathLookup, DynamicPath, Template, DynamicTemplate,
         IfDirective, CaseDirective, ReplaceDirective, ArrayPathDirective, JsonDirective,
-        FlattenDirective, MergeDirective, TransformDirective, ExcludeWhenNull {
+        FlattenDirective, MergeDirective, TransformDirective, ExcludeWhenNull, LiquidDirective {
 
   /**
    * Evaluates against {@code root} (the event, or an item for {@code @arrayPath}).

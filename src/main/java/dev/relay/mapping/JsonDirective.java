@@ -4,18 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Locale;
 
-/** {@code @json}: {@code encode} a value to JSON text as JSON.stringify would, or {@code decode} text. */
+/**
+ * {@code @json}: {@code encode} a value to JSON text as JSON.stringify would, or {@code decode} text
+ * (text that is not JSON, and any value that is not text, comes back unchanged).
+ */
 final class JsonDirective implements Evaluator {
   private enum Mode { ENCODE, DECODE, NONE }
 
   private final Mode mode;
   private final Evaluator value;
-  private final String where;
 
-  private JsonDirective(Mode mode, Evaluator value, String where) {
+  private JsonDirective(Mode mode, Evaluator value) {
     this.mode = mode;
     this.value = value;
-    this.where = where;
   }
 
   static Evaluator compile(JsonNode options, String where) {
@@ -35,8 +36,7 @@ final class JsonDirective implements Evaluator {
       case "decode" -> Mode.DECODE;
       default -> Mode.NONE;
     };
-    return new JsonDirective(chosen,
-        MappingCompiler.compileValue(args.get("value"), args.where("value")), where);
+    return new JsonDirective(chosen, MappingCompiler.compileValue(args.get("value"), args.where("value")));
   }
 
   @Override
@@ -52,7 +52,8 @@ final class JsonDirective implements Evaluator {
         try {
           return JsJson.parse(input.textValue());
         } catch (IllegalArgumentException e) {
-          throw new MappingException(where, "@json could not decode the value: " + e.getMessage());
+          // mapping-kit hands back text that is not JSON as it is, so plain text passes through.
+          return input;
         }
       default:
         return null;

@@ -11,8 +11,9 @@ import java.util.Objects;
  * <p>Semantics follow Segment's {@code @segment/actions-core} mapping-kit: fields whose value is
  * undefined are left out, null is kept, and the directives {@code @path}, {@code @template},
  * {@code @literal}, {@code @if}, {@code @case}, {@code @replace}, {@code @arrayPath},
- * {@code @json}, {@code @flatten}, {@code @merge}, {@code @transform} and
- * {@code @excludeWhenNull} behave as there. {@code @liquid} is rejected.
+ * {@code @json}, {@code @flatten}, {@code @merge}, {@code @transform}, {@code @excludeWhenNull}
+ * and {@code @liquid} (see {@link LiquidDirective} for its limits) behave as there, and so does a
+ * root-level {@code __segment_internal_directive}.
  *
  * <p>The result shares unchanged sub-trees with the event (an {@code @path} to an object returns
  * that object, not a copy): treat both as read-only, or {@code deepCopy()} before changing them.
@@ -42,7 +43,7 @@ public final class Mapping {
    * @return for an object mapping an {@code ObjectNode}; {@link MissingNode} when the result is
    *     undefined (e.g. a top-level {@code @path} to a field the event does not have)
    * @throws MappingException in the rare cases mapping-kit fails at run time too, e.g. an
-   *     {@code @json} decode of text that is not JSON
+   *     {@code @liquid} template that renders past its limits
    */
   public JsonNode apply(JsonNode event) {
     Objects.requireNonNull(event, "event");

@@ -1,6 +1,7 @@
 package dev.relay.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,12 +17,43 @@ import java.util.regex.Pattern;
 final class MappingCompiler {
   /** Segment's UI stores editor hints next to a directive; mapping-kit ignores them. */
   private static final String METADATA_KEY = "_metadata";
+  /** Where Segment stores a directive applied to the whole event before a mapping's other keys. */
+  static final String ROOT_DIRECTIVE_KEY = "__segment_internal_directive";
   private static final Pattern SIMPLE_KEY = Pattern.compile("[A-Za-z_$@][A-Za-z0-9_$@-]*");
 
   private MappingCompiler() {}
 
   static Evaluator compile(JsonNode mapping) {
-    return compileValue(mapping, "$");
+    return compileRoot(mapping, "$");
+  }
+
+  /**
+   * A whole mapping (the saved one, or a {@code @transform}'s {@code apply}): like any value, except
+   * that a {@link #ROOT_DIRECTIVE_KEY} among its keys is a {@code @transform} of the event whose
+   * result the other keys are mapped from.
+   */
+  static Evaluator compileRoot(JsonNode mapping, String where) {
+    if (!mapping.isObject() || isDirective(mapping) || !mapping.has(ROOT_DIRECTIVE_KEY)) {
+      return compileValue(mapping, where);
+    }
+    String at = child(where, ROOT_DIRECTIVE_KEY);
+    JsonNode directive = mapping.get(ROOT_DIRECTIVE_KEY);
+    if (!isDirective(directive)) {
+      throw new MappingException(at, "should be a directive object such as {\"@transform\": {\"apply\": {...}}}"
+          + " but it is " + describe(directive));
+    }
+    if (directive.size() != 1) {
+      throw new MappingException(at, "should hold one directive and nothing beside it");
+    }
+    String name = directive.fieldNames().next();
+    if (!name.equals("@transform")) {
+      // mapping-kit would hand the other keys to any directive as its "mapping", which only @transform reads.
+      throw new MappingException(at, "the root directive maps the event before the other keys, so it must be"
+          + " @transform, not " + name);
+    }
+    ObjectNode siblings = ((ObjectNode) mapping).deepCopy();
+    siblings.remove(ROOT_DIRECTIVE_KEY);
+    return TransformDirective.compileRoot(directive.get(name), at + "." + name, compileObject(siblings, where));
   }
 
   /**
@@ -120,8 +152,7 @@ final class MappingCompiler {
       case "@merge" -> MergeDirective.compile(args, at);
       case "@transform" -> TransformDirective.compile(args, at);
       case "@excludeWhenNull" -> new ExcludeWhenNull(compileValue(args, at));
-      case "@liquid" -> throw new MappingException(at,
-          "@liquid is not supported by Relay; use @template, @if, @case or @replace instead");
+      case "@liquid" -> LiquidDirective.compile(args, at);
       default -> throw new MappingException(where, "unknown directive " + name);
     };
   }

@@ -1,8 +1,8 @@
 package dev.relay.mapping;
 
 /**
- * A mapping that cannot be compiled (or, rarely, an event it cannot be applied to, such as a
- * {@code @json} decode of text that is not JSON). {@link #path()} names the place in the mapping,
+ * A mapping that cannot be compiled (or, rarely, an event it cannot be applied to, such as an
+ * {@code @liquid} template that renders past its limits). {@link #path()} names the place in the mapping,
  * e.g. {@code $.user.mail.@case.operator}; the message says what is wrong, for a person.
  */
 public class MappingException extends IllegalArgumentException {

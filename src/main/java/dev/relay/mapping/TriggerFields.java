@@ -11,8 +11,9 @@ import java.util.List;
  *       the string "null", and {@code event != null} is true even when there is no event name.
  *   <li>{@code name} also knows {@code = null} (missing) and {@code != null} (exists).
  *   <li>{@code userId} also knows {@code = true} and {@code = false}.
- *   <li>{@code properties.*}, {@code traits.*}, {@code context.*} and any other field also compare
- *       numbers numerically with {@code =} and {@code !=}.
+ *   <li>{@code properties.*}, {@code traits.*}, {@code context.*} and any other field compare with
+ *       {@code =} and {@code !=} against a number only number values: {@code properties.value = 123}
+ *       is false for "123", and {@code != 123} is false for "123" and for a missing value.
  * </ul>
  */
 final class TriggerFields {
@@ -74,8 +75,7 @@ final class TriggerFields {
       return new ValueTest.IsBoolean(value.is(Kind.TRUE));
     }
     if (value.is(Kind.NUMBER) && equality && style == Style.TYPED) {
-      double number = numberOf(value);
-      return new ValueTest.NumberEquals(number, JsNumbers.format(number), op == Kind.NE);
+      return new ValueTest.NumberEquals(numberOf(value), op == Kind.NE);
     }
     if (equality) {
       return new ValueTest.StringEquals(asString(value), op == Kind.NE);

@@ -35,16 +35,13 @@ sealed interface ValueTest {
   }
 
   /**
-   * {@code =} and {@code !=} against a number: a number value equal to it, or (as before Segment
-   * compared numbers numerically) a string value spelling it the way JavaScript prints it.
+   * {@code =} and {@code !=} against a number: only a number value qualifies, either way (Segment's
+   * {@code number_equals} and {@code number_not_equals}), so {@code != 5} is false for "5" or no value.
    */
-  record NumberEquals(double expected, String spelled, boolean negated) implements ValueTest {
+  record NumberEquals(double expected, boolean negated) implements ValueTest {
     @Override
     public boolean test(JsonNode actual) {
-      boolean equal = actual != null
-          && ((actual.isNumber() && actual.doubleValue() == expected)
-              || (actual.isTextual() && actual.textValue().equals(spelled)));
-      return equal != negated;
+      return actual != null && actual.isNumber() && (actual.doubleValue() == expected) != negated;
     }
   }
 

@@ -1,11 +1,8 @@
 package dev.relay.mapping;
 
 import static dev.relay.mapping.JsonAssertions.assertJsonEquals;
-import static dev.relay.mapping.JsonAssertions.json;
 import static dev.relay.mapping.Mappings.apply;
 import static dev.relay.mapping.Mappings.rejects;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,10 +29,12 @@ class JsonDirectiveTest {
   }
 
   @Test
-  void decodingTextThatIsNotJsonFailsWhenApplied() {
-    Mapping mapping = Mapping.compile(json("{\"a\": {\"@json\": {\"mode\": \"decode\", \"value\": {\"@path\": \"$.s\"}}}}"), Mappings.LIMITS);
-    MappingException error = assertThrows(MappingException.class, () -> mapping.apply(json("{\"s\": \"{oops\"}")));
-    assertEquals("$.a.@json", error.path());
+  void decodingTextThatIsNotJsonGivesTheTextUnchangedAsInMappingKit() {
+    assertJsonEquals("{\"a\": \"Hello World\", \"b\": \"{oops\", \"c\": \"\"}", apply(
+        "{\"a\": {\"@json\": {\"mode\": \"decode\", \"value\": {\"@path\": \"$.s\"}}},"
+            + " \"b\": {\"@json\": {\"mode\": \"decode\", \"value\": {\"@path\": \"$.t\"}}},"
+            + " \"c\": {\"@json\": {\"mode\": \"decode\", \"value\": {\"@path\": \"$.e\"}}}}",
+        "{\"s\": \"Hello World\", \"t\": \"{oops\", \"e\": \"\"}"));
   }
 
   @Test

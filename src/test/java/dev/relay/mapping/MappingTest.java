@@ -110,11 +110,6 @@ class MappingTest {
   }
 
   @Test
-  void liquidIsRejectedAsNotSupported() {
-    rejects("{\"x\": {\"@liquid\": \"{{ userId }}\"}}", "$.x.@liquid", "not supported");
-  }
-
-  @Test
   void errorsDeepInsideNameTheirFullPath() {
     rejects("{\"user\": {\"mail\": {\"@case\": {\"operator\": \"title\", \"value\": \"x\"}}}}",
         "$.user.mail.@case.operator", "\"lower\" or \"upper\"");

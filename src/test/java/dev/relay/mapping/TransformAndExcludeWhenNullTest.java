@@ -1,9 +1,11 @@
 package dev.relay.mapping;
 
 import static dev.relay.mapping.JsonAssertions.assertJsonEquals;
+import static dev.relay.mapping.JsonAssertions.json;
 import static dev.relay.mapping.Mappings.apply;
 import static dev.relay.mapping.Mappings.rejects;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 class TransformAndExcludeWhenNullTest {
@@ -27,8 +29,36 @@ class TransformAndExcludeWhenNullTest {
   }
 
   @Test
-  void excludeWhenNullKeepsNullsInsideAnObjectValue() {
-    assertJsonEquals("{\"a\": {\"x\": null}}", apply("{\"a\": {\"@excludeWhenNull\": {\"@path\": \"$.v\"}}}", "{\"v\": {\"x\": null}}"));
+  void excludeWhenNullRemovesNullKeysFromAnObjectValueAtAnyDepth() {
+    assertJsonEquals("{\"neat\": {\"aces\": {\"a\": 1, \"b\": 2, \"d\": {}}}}",
+        apply("{\"neat\": {\"@excludeWhenNull\": {\"@path\": \"$.foo\"}}}",
+            "{\"foo\": {\"bar\": null, \"aces\": {\"a\": 1, \"b\": 2, \"c\": null, \"d\": {\"a\": null, \"b\": null}}}}"));
+  }
+
+  @Test
+  void excludeWhenNullLeavesArraysAndTheObjectsInsideThemAlone() {
+    assertJsonEquals("{\"a\": {\"list\": [null, {\"x\": null}]}, \"b\": [null, {\"x\": null}]}",
+        apply("{\"a\": {\"@excludeWhenNull\": {\"@path\": \"$.v\"}}, \"b\": {\"@excludeWhenNull\": {\"@path\": \"$.v.list\"}}}",
+            "{\"v\": {\"list\": [null, {\"x\": null}], \"gone\": null}}"));
+  }
+
+  @Test
+  void excludeWhenNullCleansWhatItMapsWithoutChangingTheEvent() {
+    JsonNode event = json("{\"v\": {\"x\": null, \"y\": {\"z\": null}}}");
+    assertJsonEquals("{\"a\": {\"y\": {}}, \"b\": {\"x\": null, \"y\": {\"z\": null}}}",
+        Mapping.compile(json("{\"a\": {\"@excludeWhenNull\": {\"@path\": \"$.v\"}}, \"b\": {\"@path\": \"$.v\"}}"),
+            Mappings.LIMITS).apply(event));
+    assertJsonEquals("{\"v\": {\"x\": null, \"y\": {\"z\": null}}}", event);
+  }
+
+  @Test
+  void excludeWhenNullInsideTransformAsInMappingKit() {
+    assertJsonEquals("{\"empty\": {}, \"kept\": {\"properties\": {\"aces\": {\"a\": 1}}}}", apply(
+        "{\"empty\": {\"@transform\": {\"apply\": {\"properties\": {\"@excludeWhenNull\": {\"@path\": \"$.properties\"}}},"
+            + " \"mapping\": {\"properties\": {\"@path\": \"$.properties\"}}}},"
+            + " \"kept\": {\"@excludeWhenNull\": {\"@transform\": {\"apply\": {\"properties\": {\"@path\": \"$.foo\"}},"
+            + " \"mapping\": {\"properties\": {\"@path\": \"$.properties\"}}}}}}",
+        "{\"foo\": {\"bar\": null, \"aces\": {\"a\": 1}}}"));
   }
 
   @Test

@@ -37,13 +37,16 @@ class TriggerSemanticsTest {
       "properties.price = \"10.50\"|true",
       "properties.revenue = \"129.5\"|false", // a number is not the text "129.5"
       "properties.tags = \"a,b\"|false",
-      // numbers compare numerically; a numeric string spelled as JS prints the number also matches
+      // = and != against a number hold only for number values (Segment's number_equals)
       "properties.revenue = 129.5|true",
       "properties.revenue = 129.50|true",
       "properties.revenue != 129.5|false",
-      "properties.qty = 2|true",
+      "properties.revenue != 100|true",
+      "properties.qty = 2|false",
+      "properties.qty != 2|false",
       "properties.price = 10.5|false",
-      "properties.missing != 5|true",
+      "properties.missing != 5|false",
+      "properties.coupon != 5|false",
       // < <= > >= only ever hold for number values
       "properties.revenue > 100|true",
       "properties.revenue <= 100|false",
@@ -88,6 +91,25 @@ class TriggerSemanticsTest {
       "event = null|false"})
   void operatorsOnATrackEvent(String fql, boolean expected) {
     assertEquals(expected, matches(fql, TRACK), fql);
+  }
+
+  @Test
+  void numberEqualityOnPropertiesTraitsAndContextMatchesOnlyNumbers() {
+    for (String container : new String[] {"properties", "traits", "context"}) {
+      JsonNode number = json("{\"" + container + "\": {\"value\": 123}}");
+      JsonNode text = json("{\"" + container + "\": {\"value\": \"123\"}}");
+      JsonNode other = json("{\"" + container + "\": {\"value\": 456}}");
+      JsonNode missing = json("{\"" + container + "\": {}}");
+      String field = container + ".value";
+      assertEquals(true, matches(field + " = 123", number), field);
+      assertEquals(false, matches(field + " = 123", text), field);
+      assertEquals(false, matches(field + " != 123", number), field);
+      assertEquals(true, matches(field + " != 123", other), field);
+      assertEquals(false, matches(field + " != 123", text), field);
+      assertEquals(false, matches(field + " != 123", missing), field);
+      assertEquals(true, matches(field + " = \"123\"", text), field);
+      assertEquals(false, matches(field + " = \"123\"", number), field);
+    }
   }
 
   @Test
