@@ -31,6 +31,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -551,6 +552,30 @@ class DestinationEntityTest {
     ScriptedDeliverer.Sent retry = deliverer.next();
     assertEquals("m-1", json(retry.request().body()).path("messageId").asText());
     assertFalse(entity.getState().pendingActions().isEmpty());
+  }
+
+  @Test
+  void anAnswerToARequestStartedBeforeAnInPlaceRestartIsIgnored() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    ScriptedDeliverer.Sent before = deliverer.next(); // in flight across the restart
+
+    // A failed journal write restarts the entity in place, after the journal-failure backoff.
+    PersistenceTestKit.create(testKit.system())
+        .failNextPersisted("Destination|" + destinationId, new IllegalStateException("database away"));
+    TestProbe<StatusReply<DestinationReply.Accepted>> unanswered = testKit.createTestProbe();
+    entity.runCommand(new Accept(List.of(new DestinationCommand.Incoming("src_1", track("m-2", "B"))), unanswered.ref()));
+    // Recovered, it makes the attempt it had in flight again.
+    ScriptedDeliverer.Sent again = deliverer.next();
+    assertEquals("m-1", json(again.request().body()).path("messageId").asText());
+
+    before.answer(200); // the old request's answer: from a life of the entity that is over
+    again.answer(500);
+    AttemptRecorded recorded = awaitAttempt(1);
+    assertEquals(Outcome.RETRY, recorded.items().get(0).outcome(), "only the new request's answer is recorded");
+    deliverer.expectNothing(Duration.ofMillis(300));
+    assertEquals(1, attempts().size());
+    assertEquals(1, entity.getState().pendingCount());
   }
 
   @Test
