@@ -13,4 +13,12 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Deliverer {
   CompletionStage<DeliveryResponse> send(OutgoingRequest request, Duration timeout);
+
+  /**
+   * The deliverer of one destination, whose requests never wait for another destination's (its
+   * connections and queue are its own). This one, where there is nothing to share.
+   */
+  default Deliverer forDestination(String destinationId) {
+    return this;
+  }
 }

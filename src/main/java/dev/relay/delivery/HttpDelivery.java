@@ -47,6 +47,13 @@ import org.apache.pekko.util.ByteString;
  * pools are shared per host and timeout. Host names are resolved here, on a dispatcher for blocking
  * work, and the connection goes to the very address the {@link AddressPolicy} checked, so a name
  * that resolves differently the next time (DNS rebinding) cannot lead inside the network.
+ *
+ * <p>Each destination has its own connection pools ({@link #forDestination}): a destination that
+ * hangs or fails holds only its own connections, at most its max-in-flight (plus its test calls),
+ * and never makes another wait, even on the same host. Pekko shares a pool between requests with
+ * equal settings; a destination's settings carry its own transport, so they equal no other's. An
+ * idle pool closes itself ({@code pekko.http.host-connection-pool.idle-timeout}), so the pools of a
+ * node are those of the destinations it recently sent to.
  */
 public final class HttpDelivery implements Deliverer {
 
@@ -63,6 +70,7 @@ public final class HttpDelivery implements Deliverer {
   private final int excerptBytes;
   private final long maxResponseBytes;
   private final Duration maxConnectTimeout;
+  private final int connectionsPerDestination;
   private final Map<Duration, ConnectionPoolSettings> poolsByTimeout = new ConcurrentHashMap<>();
 
   /** Delivers as {@code settings} say: addresses allowed, how much of an answer is read and kept. */
@@ -72,16 +80,23 @@ public final class HttpDelivery implements Deliverer {
         settings.addressPolicy(),
         settings.responseExcerptBytes(),
         settings.maxResponseBytes(),
-        settings.maxConnectTimeout());
+        settings.maxConnectTimeout(),
+        settings.maxInFlight() + settings.maxTestsInFlight());
   }
 
   /**
    * @param excerptBytes how much of an answer's body is kept
    * @param maxResponseBytes how much of it is read at most: beyond, the connection is dropped
    * @param maxConnectTimeout longest wait for a connection, however long the destination's timeout
+   * @param connectionsPerDestination most requests one destination has open at once
    */
   public HttpDelivery(
-      ActorSystem<?> system, AddressPolicy policy, int excerptBytes, long maxResponseBytes, Duration maxConnectTimeout) {
+      ActorSystem<?> system,
+      AddressPolicy policy,
+      int excerptBytes,
+      long maxResponseBytes,
+      Duration maxConnectTimeout,
+      int connectionsPerDestination) {
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.log = system.classicSystem().log();
@@ -94,10 +109,59 @@ public final class HttpDelivery implements Deliverer {
     this.excerptBytes = excerptBytes;
     this.maxResponseBytes = maxResponseBytes;
     this.maxConnectTimeout = maxConnectTimeout;
+    this.connectionsPerDestination = connectionsPerDestination;
   }
 
   @Override
+  public Deliverer forDestination(String destinationId) {
+    return new DestinationPools();
+  }
+
+  /**
+   * One destination's pools, by timeout (a destination has one timeout at a time; a settings change
+   * leaves the old pool to close when idle). Its own transport makes its settings its own.
+   */
+  private final class DestinationPools implements Deliverer {
+    private final ClientConnectionSettings connection =
+        connectionDefaults.withTransport(ClientTransport.withCustomResolver(HttpDelivery.this::resolve));
+    private record Pool(Duration timeout, ConnectionPoolSettings settings) {}
+
+    private volatile Pool pool;
+
+    @Override
+    public CompletionStage<DeliveryResponse> send(OutgoingRequest request, Duration timeout) {
+      Pool current = pool;
+      if (current == null || !current.timeout().equals(timeout)) {
+        current =
+            new Pool(
+                timeout,
+                defaults
+                    .withMaxConnections(connectionsPerDestination)
+                    .withMaxOpenRequests(powerOfTwoAtLeast(connectionsPerDestination))
+                    .withConnectionSettings(connectionSettings(connection, timeout)));
+        pool = current;
+      }
+      return HttpDelivery.this.send(request, timeout, current.settings());
+    }
+  }
+
+  private static int powerOfTwoAtLeast(int n) {
+    return Integer.highestOneBit(Math.max(1, n - 1)) << 1;
+  }
+
+  private ClientConnectionSettings connectionSettings(ClientConnectionSettings base, Duration timeout) {
+    return base
+        .withIdleTimeout(timeout)
+        .withConnectingTimeout(timeout.compareTo(maxConnectTimeout) < 0 ? timeout : maxConnectTimeout);
+  }
+
+  /** Sends on a pool shared per host and timeout; destinations send on their own ({@link #forDestination}). */
+  @Override
   public CompletionStage<DeliveryResponse> send(OutgoingRequest request, Duration timeout) {
+    return send(request, timeout, pool(timeout));
+  }
+
+  private CompletionStage<DeliveryResponse> send(OutgoingRequest request, Duration timeout, ConnectionPoolSettings pool) {
     HttpRequest httpRequest;
     try {
       httpRequest = toHttp(request);
@@ -106,7 +170,7 @@ public final class HttpDelivery implements Deliverer {
           new IllegalArgumentException("cannot build request: " + e.getMessage(), e));
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    return http.singleRequest(httpRequest, http.defaultClientHttpsContext(), pool(timeout), log)
+    return http.singleRequest(httpRequest, http.defaultClientHttpsContext(), pool, log)
         .thenCompose(response -> read(response, deadline, timeout))
         .toCompletableFuture()
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -213,10 +277,6 @@ public final class HttpDelivery implements Deliverer {
   private ConnectionPoolSettings pool(Duration timeout) {
     return poolsByTimeout.computeIfAbsent(
         timeout,
-        t ->
-            defaults.withConnectionSettings(
-                connectionDefaults
-                    .withIdleTimeout(t)
-                    .withConnectingTimeout(t.compareTo(maxConnectTimeout) < 0 ? t : maxConnectTimeout)));
+        t -> defaults.withConnectionSettings(connectionSettings(connectionDefaults, t)));
   }
 }

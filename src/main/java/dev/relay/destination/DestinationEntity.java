@@ -175,7 +175,7 @@ public final class DestinationEntity
     this.dispatcher =
         new Dispatcher(
             context, timers, setup.settings(),
-            new DeliveryPipeline(setup.deliverer(), setup.settings().recordedRequestBytes(), setup.clock()),
+            new DeliveryPipeline(setup.deliverer().forDestination(destinationId), setup.settings().recordedRequestBytes(), setup.clock()),
             setup.clock(), this::compiledActions, this::typeOf);
     this.dedup = new DestinationState.Dedup(setup.settings().dedupWindowSize(), setup.settings().dedupWindow());
   }

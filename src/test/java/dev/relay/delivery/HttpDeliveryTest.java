@@ -46,8 +46,8 @@ class HttpDeliveryTest {
             Behaviors.empty(),
             "http-delivery-test",
             ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
-    allowingLoopback = new HttpDelivery(system, AddressPolicy.allowing("127.0.0.0/8"), EXCERPT, MAX_RESPONSE, Duration.ofSeconds(10));
-    strict = new HttpDelivery(system, AddressPolicy.strict(), EXCERPT, MAX_RESPONSE, Duration.ofSeconds(10));
+    allowingLoopback = new HttpDelivery(system, AddressPolicy.allowing("127.0.0.0/8"), EXCERPT, MAX_RESPONSE, Duration.ofSeconds(10), 34);
+    strict = new HttpDelivery(system, AddressPolicy.strict(), EXCERPT, MAX_RESPONSE, Duration.ofSeconds(10), 34);
     // The first request of a JVM sets up the client (HTTPS context, pool machinery): about 2 s here,
     // which would blur the timings the tests check.
     strict.send(post("http://127.0.0.1:9/warm-up", Map.of()), Duration.ofSeconds(10)).toCompletableFuture().exceptionally(f -> null).join();
