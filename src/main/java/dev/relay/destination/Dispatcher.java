@@ -1,6 +1,7 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.catalog.BatchReading;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.Outcome;
 import dev.relay.delivery.DeliveryPipeline;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +65,12 @@ final class Dispatcher {
   /** Requests of the API call tester in flight, bounded by max-tests-in-flight. */
   private int testRequestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
+  /**
+   * Per action, the batch size a request of it was last split to (413 or over the type's byte
+   * limit): later requests are no larger, so a destination (or a proxy before it) that refuses a
+   * size is not sent it again. Kept while the entity lives; one number per action.
+   */
+  private final Map<String, Integer> splitBatchSizes = new HashMap<>();
   /**
    * Which life of the entity the fields above belong to. A failed journal write restarts the entity
    * in place (onPersistFailure): this object survives, so recovery empties it, and answers to
@@ -132,8 +140,9 @@ final class Dispatcher {
 
     for (Map.Entry<String, List<PendingAction>> group : dueByAction.entrySet()) {
       List<PendingAction> items = group.getValue();
-      for (int from = 0; from < items.size() && requestsInFlight < settings.maxInFlight(); from += batchSize) {
-        attempt(state, type, group.getKey(), items.subList(from, Math.min(items.size(), from + batchSize)));
+      int size = Math.min(batchSize, splitBatchSizes.getOrDefault(group.getKey(), batchSize));
+      for (int from = 0; from < items.size() && requestsInFlight < settings.maxInFlight(); from += size) {
+        attempt(state, type, group.getKey(), items.subList(from, Math.min(items.size(), from + size)));
       }
     }
 
@@ -198,21 +207,32 @@ final class Dispatcher {
     }
   }
 
-  /** The outcome of an attempt for each action it carried, retries scheduled by the policy. */
+  /**
+   * The outcome of an attempt for each action it carried, by the type's reading of the answer
+   * (per item where the vendor reports per event), retries scheduled by the policy. A batch that
+   * was too large is retried at once in halves, as far as the retry budget goes.
+   */
   AttemptRecorded recordOf(DestinationState state, AttemptFinished attempt, Instant now) {
     Exchange exchange = attempt.exchange();
-    Outcome verdict = exchange.verdict(types.apply(state));
+    int count = attempt.items().size();
+    BatchReading reading = exchange.reading(types.apply(state), count);
+    boolean split = reading.splits(count);
+    if (split) {
+      splitBatchSizes.merge(attempt.actionId(), (count + 1) / 2, Math::min);
+    }
     Optional<Duration> retryAfter =
         exchange.response().flatMap(DeliveryResponse::retryAfter).flatMap(h -> RetryAfter.parse(h, now));
-    List<ItemOutcome> outcomes = new ArrayList<>(attempt.items().size());
-    for (ItemAttempt item : attempt.items()) {
-      Outcome outcome = verdict;
+    List<ItemOutcome> outcomes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ItemAttempt item = attempt.items().get(i);
+      Outcome outcome = reading.of(i, count);
       Optional<Instant> next = Optional.empty();
-      if (verdict == Outcome.RETRY) {
+      if (outcome == Outcome.RETRY) {
         next =
             state.pending(item.itemId())
                 .flatMap(p -> settings.retryPolicy()
-                    .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()));
+                    .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()))
+                .map(at -> split ? now : at);
         outcome = next.isPresent() ? Outcome.RETRY : Outcome.FAILED;
       }
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
