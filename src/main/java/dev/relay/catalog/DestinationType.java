@@ -62,7 +62,7 @@ public interface DestinationType {
    * The largest request body, in bytes of UTF-8, the vendor documents; a larger batch is split
    * before it is sent (see {@link BatchReading#tooLarge}).
    */
-  default int maxRequestBytes(JsonNode settings) {
+  default int maxRequestBytes(JsonNode settings, String actionType) {
     return Integer.MAX_VALUE;
   }
 

@@ -55,7 +55,7 @@ public final class DeliveryPipeline {
     }
     OutgoingRequest recorded = Redaction.redact(request, secrets(type, settings), recordedRequestBytes);
     int bytes = request.body().getBytes(StandardCharsets.UTF_8).length;
-    int limit = type.maxRequestBytes(settings);
+    int limit = type.maxRequestBytes(settings, actionType);
     if (bytes > limit) {
       // Not sent: the vendor would refuse it whole. The batch is split (a single payload fails).
       return CompletableFuture.completedFuture(

@@ -74,7 +74,7 @@ class DestinationEntityTest {
       return List.of(new ActionDefinition("Send", "send", "type = \"track\"", json("{\"@path\":\"$.\"}")));
     }
     @Override public int batchSize(JsonNode settings) { return settings.path("batchSize").asInt(1); }
-    @Override public int maxRequestBytes(JsonNode settings) { return settings.path("maxBytes").asInt(Integer.MAX_VALUE); }
+    @Override public int maxRequestBytes(JsonNode settings, String actionType) { return settings.path("maxBytes").asInt(Integer.MAX_VALUE); }
     @Override public Duration timeout(JsonNode settings) { return Duration.ofSeconds(5); }
     @Override public OutgoingRequest buildRequest(JsonNode settings, String actionType, List<JsonNode> payloads) {
       return new OutgoingRequest("POST", "https://x.test/batch", Map.of(), JSON.createArrayNode().addAll(payloads).toString());
