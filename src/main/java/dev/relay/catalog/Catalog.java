@@ -29,7 +29,8 @@ public final class Catalog {
   /** Every type Relay ships with. */
   public static Catalog standard(ObjectMapper mapper) {
     return new Catalog(
-        List.of(new WebhookDestination(mapper), new MixpanelDestination(mapper), new AmplitudeDestination(mapper)));
+        List.of(new WebhookDestination(mapper), new MixpanelDestination(mapper), new AmplitudeDestination(mapper),
+            new CustomerIoDestination(mapper)));
   }
 
   public Optional<DestinationType> find(String type) {

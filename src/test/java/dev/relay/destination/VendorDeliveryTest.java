@@ -102,7 +102,7 @@ class VendorDeliveryTest extends NodePerClass {
   void theCatalogListsEveryVendorTypeWithItsSettingsSchemaSecretsWriteOnlyAndDefaultActions() {
     TestNode.Answer catalog = node.admin("GET", "/api/catalog");
     assertEquals(200, catalog.status());
-    Map<String, String> secrets = Map.of("mixpanel", "apiSecret", "amplitude", "apiKey");
+    Map<String, String> secrets = Map.of("mixpanel", "apiSecret", "amplitude", "apiKey", "customerio", "apiKey");
     secrets.forEach(
         (type, secret) -> {
           JsonNode entry = null;
@@ -187,5 +187,37 @@ class VendorDeliveryTest extends NodePerClass {
 
     JsonNode results = test(wired.destinationId(), "identify");
     assertEquals("delivered", results.get(0).path("outcome").asText(), results.toString());
+  }
+
+  // --- customer.io -------------------------------------------------------------------------
+
+  @Test
+  void customerIoBatchesOperationsAndFailsOnlyThoseItsAnswerNames() {
+    Wired wired = wire("customerio", Map.of("siteId", "site-1", "apiKey", "cio-key-1", "endpoint", standIn.url("/cio")));
+    standIn.thenAnswer(new Answer(207,
+        "{\"errors\": [{\"batch_index\": 0, \"reason\": \"invalid\", \"field\": \"name\", \"message\": \"name cannot be blank\"}]}",
+        Map.of(), Duration.ZERO));
+    ingest(wired, track("cio-1", "Signed Up"), track("cio-2", "Order Completed"));
+    await(WAIT, "both tracks settled", () -> settled(wired.destinationId()) == 2);
+
+    Received batch = at("/cio/api/v2/batch").get(0);
+    assertEquals("Basic " + Base64.getEncoder().encodeToString("site-1:cio-key-1".getBytes(StandardCharsets.UTF_8)), batch.header("Authorization"));
+    JsonNode operations = json(batch.body()).path("batch");
+    assertEquals(2, operations.size());
+    assertEquals("event", operations.get(0).path("action").asText());
+    assertEquals("user-1", operations.get(0).path("identifiers").path("id").asText());
+    assertTrue(operations.get(0).path("timestamp").isIntegralNumber());
+    assertEquals(List.of(Outcome.FAILED, Outcome.DELIVERED),
+        outcomes(wired.destinationId()).stream().map(ItemOutcome::outcome).toList());
+
+    ingest(wired, identify("cio-3"));
+    await(WAIT, "the identify delivered", () -> settled(wired.destinationId()) == 3);
+    JsonNode person = json(at("/cio/api/v2/entity").get(0).body());
+    assertEquals("identify", person.path("action").asText());
+    assertEquals("pro", person.path("attributes").path("plan").asText());
+
+    JsonNode results = test(wired.destinationId(), "group");
+    assertEquals("delivered", results.get(0).path("outcome").asText(), results.toString());
+    assertEquals("object", json(results.get(0).path("request").path("body").asText()).path("type").asText(), results.toString());
   }
 }
