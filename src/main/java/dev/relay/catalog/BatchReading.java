@@ -5,11 +5,12 @@ import java.util.Map;
 /**
  * What a destination's answer means for each payload of a request, by its index in the batch: an
  * outcome for the whole request ({@code rest}) and the exceptions a batch API names (Mixpanel's
- * {@code failed_records}, Amplitude's invalid-event indexes). {@code split} means the request was
- * too large as a whole: its payloads are sent again at once in smaller requests; a single payload
- * that is too large fails, as no split can help it.
+ * {@code failed_records}, Amplitude's invalid-event indexes). {@code split} means the batch is sent
+ * again at once in halves: because it was too large ({@code shrink}: the action's later batches stay
+ * that small), or to isolate what the vendor refused in a batch it refused whole without saying
+ * which; a single payload so refused fails, as no split can help it.
  */
-public record BatchReading(Outcome rest, Map<Integer, Outcome> exceptions, boolean split) {
+public record BatchReading(Outcome rest, Map<Integer, Outcome> exceptions, boolean split, boolean shrink) {
 
   public BatchReading {
     exceptions = Map.copyOf(exceptions);
@@ -17,17 +18,26 @@ public record BatchReading(Outcome rest, Map<Integer, Outcome> exceptions, boole
 
   /** Every payload of the request has the same outcome: the reading of a request without a batch API. */
   public static BatchReading all(Outcome outcome) {
-    return new BatchReading(outcome, Map.of(), false);
+    return new BatchReading(outcome, Map.of(), false, false);
   }
 
   /** The payloads at the indexes named have their own outcome; the others have {@code rest}. */
   public static BatchReading except(Outcome rest, Map<Integer, Outcome> exceptions) {
-    return new BatchReading(rest, exceptions, false);
+    return new BatchReading(rest, exceptions, false, false);
   }
 
   /** The request was too large (413, or larger than the vendor's documented limit). */
   public static BatchReading tooLarge() {
-    return new BatchReading(Outcome.FAILED, Map.of(), true);
+    return new BatchReading(Outcome.FAILED, Map.of(), true, true);
+  }
+
+  /**
+   * The vendor refused the batch whole for some payload in it without naming it: halves are sent
+   * again until the refused payloads are alone (and fail). Only for vendors where sending a payload
+   * twice is harmless (an upsert, or an id the vendor deduplicates on).
+   */
+  public static BatchReading isolate() {
+    return new BatchReading(Outcome.FAILED, Map.of(), true, false);
   }
 
   /** Whether a request of {@code count} payloads is to be split and its halves sent again at once. */

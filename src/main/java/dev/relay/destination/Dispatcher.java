@@ -72,6 +72,12 @@ final class Dispatcher {
    */
   private final Map<String, Integer> splitBatchSizes = new HashMap<>();
   /**
+   * Per pending item of a split batch, the most items it may be sent with: half its last batch, so
+   * a batch refused whole is narrowed down until what the vendor refuses is alone. Forgotten when the
+   * item is delivered or fails; at most one number per pending item.
+   */
+  private final Map<String, Integer> itemBatchSizes = new HashMap<>();
+  /**
    * Which life of the entity the fields above belong to. A failed journal write restarts the entity
    * in place (onPersistFailure): this object survives, so recovery empties it, and answers to
    * requests started before are ignored.
@@ -114,6 +120,9 @@ final class Dispatcher {
       return;
     }
     DestinationType type = types.apply(state);
+    if (!itemBatchSizes.isEmpty()) {
+      itemBatchSizes.keySet().removeIf(id -> state.pending(id).isEmpty()); // discarded meanwhile
+    }
     int batchSize = Math.max(1, type.batchSize(state.config().settings()));
     int capacity = settings.maxInFlight() - requestsInFlight;
     Instant now = clock.instant();
@@ -139,10 +148,24 @@ final class Dispatcher {
     }
 
     for (Map.Entry<String, List<PendingAction>> group : dueByAction.entrySet()) {
-      List<PendingAction> items = group.getValue();
       int size = Math.min(batchSize, splitBatchSizes.getOrDefault(group.getKey(), batchSize));
-      for (int from = 0; from < items.size() && requestsInFlight < settings.maxInFlight(); from += size) {
-        attempt(state, type, group.getKey(), items.subList(from, Math.min(items.size(), from + size)));
+      List<PendingAction> batch = new ArrayList<>();
+      int limit = size;
+      for (PendingAction item : group.getValue()) {
+        if (requestsInFlight >= settings.maxInFlight()) {
+          break;
+        }
+        int cap = Math.min(size, itemBatchSizes.getOrDefault(item.itemId(), size));
+        if (!batch.isEmpty() && batch.size() >= Math.min(limit, cap)) {
+          attempt(state, type, group.getKey(), batch);
+          batch = new ArrayList<>();
+          limit = size;
+        }
+        batch.add(item);
+        limit = Math.min(limit, cap);
+      }
+      if (!batch.isEmpty() && requestsInFlight < settings.maxInFlight()) {
+        attempt(state, type, group.getKey(), batch);
       }
     }
 
@@ -217,7 +240,7 @@ final class Dispatcher {
     int count = attempt.items().size();
     BatchReading reading = exchange.reading(types.apply(state), count);
     boolean split = reading.splits(count);
-    if (split) {
+    if (split && reading.shrink()) {
       splitBatchSizes.merge(attempt.actionId(), (count + 1) / 2, Math::min);
     }
     Optional<Duration> retryAfter =
@@ -234,6 +257,11 @@ final class Dispatcher {
                     .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()))
                 .map(at -> split ? now : at);
         outcome = next.isPresent() ? Outcome.RETRY : Outcome.FAILED;
+      }
+      if (split && outcome == Outcome.RETRY) {
+        itemBatchSizes.put(item.itemId(), (count + 1) / 2);
+      } else if (outcome != Outcome.RETRY) {
+        itemBatchSizes.remove(item.itemId());
       }
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
     }

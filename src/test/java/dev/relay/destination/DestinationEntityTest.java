@@ -80,6 +80,9 @@ class DestinationEntityTest {
       return new OutgoingRequest("POST", "https://x.test/batch", Map.of(), JSON.createArrayNode().addAll(payloads).toString());
     }
     @Override public BatchReading readBatchResponse(int status, String body, int count) {
+      if (status == 422) {
+        return BatchReading.isolate();
+      }
       if (status != 400) {
         return DestinationType.super.readBatchResponse(status, body, count);
       }
@@ -534,6 +537,27 @@ class DestinationEntityTest {
     accept(big);
     assertEquals(Outcome.FAILED, awaitAttempt(4).items().get(0).outcome());
     deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aBatchRefusedWholeIsNarrowedDownUntilTheRefusedEventFailsAloneAndTheOthersAreDelivered() {
+    create("per-event", "{\"batchSize\":4}");
+    accept(track("m-1", "A"), track("m-2", "BAD"), track("m-3", "C"), track("m-4", "D"));
+    int requests = 0;
+    while (entity.getState().pendingCount() > 0 || requests == 0) {
+      ScriptedDeliverer.Sent sent = deliverer.next();
+      requests++;
+      // The vendor refuses any batch holding the bad event, without saying which it is.
+      sent.answer(sent.request().body().contains("BAD") ? 422 : 200);
+      awaitAttempt(requests);
+    }
+    List<DestinationEvent.ItemOutcome> outcomes = attempts().stream().flatMap(a -> a.items().stream()).toList();
+    assertEquals(1, outcomes.stream().filter(o -> o.outcome() == Outcome.FAILED).count(), outcomes.toString());
+    assertEquals(3, outcomes.stream().filter(o -> o.outcome() == Outcome.DELIVERED).count(), outcomes.toString());
+    assertEquals(5, requests, "4, then 2 + 2, then 1 + 1");
+
+    accept(track("m-5", "E"), track("m-6", "F"), track("m-7", "G"), track("m-8", "H"));
+    assertEquals(4, json("{\"b\":" + deliverer.next().request().body() + "}").path("b").size(), "later batches are whole again");
   }
 
   // --- the API call tester ----------------------------------------------------------------
