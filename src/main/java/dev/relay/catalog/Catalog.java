@@ -30,7 +30,7 @@ public final class Catalog {
   public static Catalog standard(ObjectMapper mapper) {
     return new Catalog(
         List.of(new WebhookDestination(mapper), new MixpanelDestination(mapper), new AmplitudeDestination(mapper),
-            new CustomerIoDestination(mapper)));
+            new CustomerIoDestination(mapper), new SlackDestination(mapper), new HubSpotDestination(mapper)));
   }
 
   public Optional<DestinationType> find(String type) {

@@ -49,6 +49,14 @@ public interface DestinationType {
     return Optional.empty();
   }
 
+  /**
+   * The values to redact wherever a request with these settings is recorded: the secrets of the
+   * schema ({@link Settings#secretValues}), and whatever part of them the type sends on its own.
+   */
+  default List<String> secretValues(JsonNode settings) {
+    return Settings.secretValues(settingsSchema(), settings);
+  }
+
   /** How long to wait for the destination's answer. */
   Duration timeout(JsonNode settings);
 

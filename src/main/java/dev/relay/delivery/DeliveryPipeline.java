@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.OutgoingRequest;
-import dev.relay.catalog.Settings;
 import dev.relay.mapping.Mapping;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -87,7 +86,7 @@ public final class DeliveryPipeline {
 
   private List<String> secrets(DestinationType type, JsonNode settings) {
     if (secretsOf != settings) {
-      secrets = Settings.secretValues(type.settingsSchema(), settings);
+      secrets = type.secretValues(settings);
       secretsOf = settings;
     }
     return secrets;

@@ -102,7 +102,7 @@ class VendorDeliveryTest extends NodePerClass {
   void theCatalogListsEveryVendorTypeWithItsSettingsSchemaSecretsWriteOnlyAndDefaultActions() {
     TestNode.Answer catalog = node.admin("GET", "/api/catalog");
     assertEquals(200, catalog.status());
-    Map<String, String> secrets = Map.of("mixpanel", "apiSecret", "amplitude", "apiKey", "customerio", "apiKey");
+    Map<String, String> secrets = Map.of("mixpanel", "apiSecret", "amplitude", "apiKey", "customerio", "apiKey", "slack", "webhookUrl", "hubspot", "accessToken");
     secrets.forEach(
         (type, secret) -> {
           JsonNode entry = null;
@@ -115,6 +115,7 @@ class VendorDeliveryTest extends NodePerClass {
           JsonNode properties = entry.path("settings").path("properties");
           assertTrue(properties.path(secret).path("writeOnly").asBoolean(), type + "." + secret + " is writeOnly");
           assertEquals("uri", properties.path("endpoint").path("format").asText(), type + " has an endpoint");
+          assertTrue(entry.path("name").isTextual(), type + " has a name");
           assertTrue(entry.path("defaultActions").size() > 0, type + " has default actions");
         });
   }
@@ -219,5 +220,63 @@ class VendorDeliveryTest extends NodePerClass {
     JsonNode results = test(wired.destinationId(), "group");
     assertEquals("delivered", results.get(0).path("outcome").asText(), results.toString());
     assertEquals("object", json(results.get(0).path("request").path("body").asText()).path("type").asText(), results.toString());
+  }
+
+  // --- slack -------------------------------------------------------------------------------
+
+  @Test
+  void slackPostsTheRenderedTemplateToTheWebhookAndNeverRecordsItsPath() {
+    Wired wired = wire("slack", Map.of(
+        "webhookUrl", "https://hooks.slack.com/services/T01/B02/hooksecret42",
+        "template", "{{event}} for {{properties.revenue}} EUR by {{userId}}",
+        "endpoint", standIn.url("/slack")));
+    ingest(wired, track("sl-1", "Order Completed"));
+    await(WAIT, "the message delivered", () -> settled(wired.destinationId()) == 1);
+
+    Received posted = at("/slack").get(0);
+    assertEquals("/slack/services/T01/B02/hooksecret42", posted.path());
+    assertEquals("POST", posted.method());
+    assertEquals(json("{\"text\": \"Order Completed for 10 EUR by user-1\"}"), json(posted.body()));
+    assertEquals(Outcome.DELIVERED, outcomes(wired.destinationId()).get(0).outcome());
+    List<AttemptRecorded> recorded = Journal.eventsOf(node.node(), wired.destinationId(), AttemptRecorded.class);
+    assertTrue(!recorded.get(0).request().url().contains("hooksecret42"), recorded.get(0).request().url());
+
+    JsonNode results = test(wired.destinationId(), "track");
+    assertEquals("delivered", results.get(0).path("outcome").asText(), results.toString());
+    assertTrue(!results.toString().contains("hooksecret42"), results.toString());
+    assertEquals("********", node.admin("GET", "/api/destinations/" + wired.destinationId()).json().path("settings").path("webhookUrl").asText());
+  }
+
+  // --- hubspot -----------------------------------------------------------------------------
+
+  @Test
+  void hubspotUpsertsContactsNarrowingDownABatchItRefusesWholeAndSendsEvents() {
+    Wired wired = wire("hubspot", Map.of("accessToken", "pat-secret-1", "portalId", "777", "endpoint", standIn.url("/hs")));
+    String refused = "{\"status\": \"error\", \"message\": \"Property values were not valid\", \"category\": \"VALIDATION_ERROR\"}";
+    standIn.thenAnswer(new Answer(400, refused, Map.of(), Duration.ZERO), new Answer(400, refused, Map.of(), Duration.ZERO));
+    ingest(wired, identify("hs-1"), identify("hs-2").replace("ada@example.com", "not-an-email"));
+    await(WAIT, "both contacts settled", () -> settled(wired.destinationId()) == 2);
+
+    List<Received> upserts = at("/hs/crm/v3/objects/contacts/batch/upsert");
+    assertEquals(3, upserts.size(), "the batch, then each half");
+    assertEquals("Bearer pat-secret-1", upserts.get(0).header("Authorization"));
+    assertEquals(2, json(upserts.get(0).body()).path("inputs").size());
+    assertEquals("email", json(upserts.get(0).body()).path("inputs").get(0).path("idProperty").asText());
+    assertEquals(1, json(upserts.get(1).body()).path("inputs").size());
+    List<Outcome> outcomes = outcomes(wired.destinationId()).stream().map(ItemOutcome::outcome).toList();
+    assertEquals(List.of(Outcome.RETRY, Outcome.RETRY), outcomes.subList(0, 2));
+    assertEquals(1, outcomes.stream().filter(o -> o == Outcome.FAILED).count(), outcomes.toString());
+    assertEquals(1, outcomes.stream().filter(o -> o == Outcome.DELIVERED).count(), outcomes.toString());
+
+    standIn.thenAnswer(new Answer(204, "", Map.of(), Duration.ZERO));
+    ingest(wired, track("hs-3", "Order Completed"));
+    await(WAIT, "the event delivered", () -> settled(wired.destinationId()) == 3);
+    JsonNode occurrence = json(at("/hs/events/v3/send").get(0).body());
+    assertEquals("pe777_order_completed", occurrence.path("eventName").asText());
+    assertTrue(occurrence.path("occurredAt").isTextual());
+
+    JsonNode results = test(wired.destinationId(), "identify");
+    assertEquals("delivered", results.get(0).path("outcome").asText(), results.toString());
+    assertEquals("[redacted]", results.get(0).path("request").path("headers").path("Authorization").asText());
   }
 }
