@@ -279,4 +279,31 @@ class VendorDeliveryTest extends NodePerClass {
     assertEquals("delivered", results.get(0).path("outcome").asText(), results.toString());
     assertEquals("[redacted]", results.get(0).path("request").path("headers").path("Authorization").asText());
   }
+
+  // --- webhook signing ---------------------------------------------------------------------
+
+  @Test
+  void aSignedWebhookCarriesAStandardWebhooksSignatureTheReceiverCanVerify() throws Exception {
+    String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    Wired wired = wire("webhook", Map.of("url", standIn.url("/signed"), "signingSecret", secret));
+    ingest(wired, track("wh-1", "Signed Up"));
+    await(WAIT, "the event delivered", () -> settled(wired.destinationId()) == 1);
+
+    Received received = at("/signed").get(0);
+    String id = received.header("webhook-id");
+    String timestamp = received.header("webhook-timestamp");
+    assertTrue(id != null && timestamp != null, received.headers().toString());
+    assertTrue(Math.abs(Long.parseLong(timestamp) - System.currentTimeMillis() / 1000) < 60, "a current timestamp");
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+    String expected = "v1," + Base64.getEncoder().encodeToString(
+        mac.doFinal((id + "." + timestamp + "." + received.body()).getBytes(StandardCharsets.UTF_8)));
+    assertEquals(expected, received.header("webhook-signature"));
+    assertEquals("********", node.admin("GET", "/api/destinations/" + wired.destinationId()).json().path("settings").path("signingSecret").asText());
+
+    TestNode.Answer refused = node.admin("POST", "/api/destinations",
+        Map.of("name", "weak", "type", "webhook", "settings", Map.of("url", standIn.url("/x"), "signingSecret", "whsec_c2hvcnQ=")));
+    assertEquals(400, refused.status(), refused.body());
+    assertTrue(refused.json().path("error").asText().contains("signingSecret"), refused.body());
+  }
 }
