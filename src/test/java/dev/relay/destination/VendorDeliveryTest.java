@@ -157,6 +157,15 @@ class VendorDeliveryTest extends NodePerClass {
     assertEquals("********", shown.json().path("settings").path("apiSecret").asText(), "the secret is masked");
   }
 
+  @Test
+  void aBatchIsSplitByTheCountSetting() {
+    Wired wired = wire("mixpanel", Map.of("projectToken", "t", "apiSecret", "s", "batchSize", 2, "endpoint", standIn.url("/count")));
+    ingest(wired, track("c-1", "A"), track("c-2", "B"), track("c-3", "C"), track("c-4", "D"), track("c-5", "E"));
+    await(WAIT, "five events delivered", () -> settled(wired.destinationId()) == 5);
+    List<Integer> sizes = at("/count/import").stream().map(r -> json(r.body()).size()).sorted().toList();
+    assertEquals(List.of(1, 2, 2), sizes);
+  }
+
   // --- amplitude ---------------------------------------------------------------------------
 
   @Test
