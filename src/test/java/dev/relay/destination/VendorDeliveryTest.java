@@ -166,6 +166,16 @@ class VendorDeliveryTest extends NodePerClass {
     assertEquals(List.of(1, 2, 2), sizes);
   }
 
+  @Test
+  void aBatchAnswered413IsSentAgainAtOnceInHalves() {
+    Wired wired = wire("amplitude", Map.of("apiKey", "k", "endpoint", standIn.url("/large")));
+    standIn.thenAnswer(new Answer(413, "{\"code\": 413, \"error\": \"Payload too large\"}", Map.of(), Duration.ZERO));
+    ingest(wired, track("l-1", "A"), track("l-2", "B"), track("l-3", "C"), track("l-4", "D"));
+    await(WAIT, "four events delivered", () -> outcomes(wired.destinationId()).stream().filter(o -> o.outcome() == Outcome.DELIVERED).count() == 4);
+    List<Integer> sizes = at("/large/2/httpapi").stream().map(r -> json(r.body()).path("events").size()).toList();
+    assertEquals(List.of(4, 2, 2), sizes);
+  }
+
   // --- amplitude ---------------------------------------------------------------------------
 
   @Test
