@@ -28,7 +28,9 @@ public final class Catalog {
 
   /** Every type Relay ships with. */
   public static Catalog standard(ObjectMapper mapper) {
-    return new Catalog(List.of(new WebhookDestination(mapper)));
+    return new Catalog(
+        List.of(new WebhookDestination(mapper), new MixpanelDestination(mapper), new AmplitudeDestination(mapper),
+            new CustomerIoDestination(mapper), new SlackDestination(mapper), new HubSpotDestination(mapper)));
   }
 
   public Optional<DestinationType> find(String type) {

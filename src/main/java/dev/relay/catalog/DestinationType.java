@@ -49,6 +49,14 @@ public interface DestinationType {
     return Optional.empty();
   }
 
+  /**
+   * The values to redact wherever a request with these settings is recorded: the secrets of the
+   * schema ({@link Settings#secretValues}), and whatever part of them the type sends on its own.
+   */
+  default List<String> secretValues(JsonNode settings) {
+    return Settings.secretValues(settingsSchema(), settings);
+  }
+
   /** How long to wait for the destination's answer. */
   Duration timeout(JsonNode settings);
 
@@ -58,8 +66,28 @@ public interface DestinationType {
    */
   OutgoingRequest buildRequest(JsonNode settings, String actionType, List<JsonNode> payloads);
 
+  /**
+   * The largest request body, in bytes of UTF-8, the vendor documents; a larger batch is split
+   * before it is sent (see {@link BatchReading#tooLarge}).
+   */
+  default int maxRequestBytes(JsonNode settings, String actionType) {
+    return Integer.MAX_VALUE;
+  }
+
   /** What the destination's answer means for the payloads of the request. */
   default Outcome readResponse(int status, String body) {
     return Outcome.ofStatus(status);
+  }
+
+  /**
+   * What the answer means for each of the {@code count} payloads of the request. By default one
+   * verdict ({@link #readResponse}) for all, but a 413 (Content Too Large) on a batch, which splits
+   * it; a type whose vendor reports failures per event overrides this.
+   */
+  default BatchReading readBatchResponse(int status, String body, int count) {
+    if (status == 413 && count > 1) {
+      return BatchReading.tooLarge();
+    }
+    return BatchReading.all(readResponse(status, body));
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,7 +18,8 @@ import java.util.Optional;
 /**
  * Sends each event (or a batch of them) as JSON to a URL of the customer's choice. Settings: {@code
  * url}, {@code method} (POST, PUT or PATCH), {@code headers} (their values are secrets), {@code
- * batchSize} (above 1 the body is {@code {"batch": [...]}}) and {@code timeoutMs}.
+ * batchSize} (above 1 the body is {@code {"batch": [...]}}), {@code timeoutMs}, and {@code
+ * signingSecret}: with it each request is signed by the Standard Webhooks specification.
  */
 public final class WebhookDestination implements DestinationType {
 
@@ -26,11 +28,18 @@ public final class WebhookDestination implements DestinationType {
           + " or type = \"group\" or type = \"alias\"";
 
   private final ObjectMapper mapper;
+  private final Clock clock;
   private final ObjectNode schema;
   private final List<ActionDefinition> defaultActions;
 
   public WebhookDestination(ObjectMapper mapper) {
+    this(mapper, Clock.systemUTC());
+  }
+
+  /** @param clock the time of {@code webhook-timestamp} */
+  public WebhookDestination(ObjectMapper mapper, Clock clock) {
     this.mapper = mapper;
+    this.clock = clock;
     this.schema = read(mapper, SCHEMA);
     this.defaultActions =
         List.of(new ActionDefinition("Send", "send", ALL_EVENT_TYPES, read(mapper, "{\"@path\": \"$.\"}")));
@@ -52,7 +61,9 @@ public final class WebhookDestination implements DestinationType {
           "batchSize": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1,
                         "description": "Events per request; above 1 the body is {\\"batch\\": [...]}."},
           "timeoutMs": {"type": "integer", "minimum": 100, "maximum": 120000, "default": 10000,
-                        "description": "How long to wait for the answer, in milliseconds."}
+                        "description": "How long to wait for the answer, in milliseconds."},
+          "signingSecret": {"type": "string", "pattern": "^(whsec_)?[A-Za-z0-9+/]+={0,2}$", "writeOnly": true,
+                            "description": "Signs each request by the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature): whsec_ followed by the base64 of 24 to 64 random bytes."}
         }
       }
       """;
@@ -89,6 +100,12 @@ public final class WebhookDestination implements DestinationType {
 
   @Override
   public Optional<String> settingsProblem(JsonNode settings) {
+    if (settings.path("signingSecret").isTextual()) {
+      Optional<String> secret = StandardWebhooks.problem(settings.path("signingSecret").asText());
+      if (secret.isPresent()) {
+        return secret.map(p -> "signingSecret: " + p);
+      }
+    }
     Iterator<Map.Entry<String, JsonNode>> headers = settings.path("headers").fields();
     while (headers.hasNext()) {
       Map.Entry<String, JsonNode> header = headers.next();
@@ -119,15 +136,22 @@ public final class WebhookDestination implements DestinationType {
     } else {
       body = payloads.get(0);
     }
+    String text;
     try {
-      return new OutgoingRequest(
-          settings.path("method").asText("POST"),
-          settings.path("url").asText(),
-          headers,
-          mapper.writeValueAsString(body));
+      text = mapper.writeValueAsString(body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (settings.path("signingSecret").isTextual()) {
+      // Signed last, over the very body sent; a retry is signed again with its own timestamp.
+      String id = StandardWebhooks.messageId(text);
+      long timestamp = clock.instant().getEpochSecond();
+      headers.put(StandardWebhooks.ID, id);
+      headers.put(StandardWebhooks.TIMESTAMP, Long.toString(timestamp));
+      headers.put(StandardWebhooks.SIGNATURE,
+          StandardWebhooks.signature(settings.path("signingSecret").asText(), id, timestamp, text));
+    }
+    return new OutgoingRequest(settings.path("method").asText("POST"), settings.path("url").asText(), headers, text);
   }
 
   private static ObjectNode read(ObjectMapper mapper, String json) {

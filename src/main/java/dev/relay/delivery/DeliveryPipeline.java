@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.OutgoingRequest;
-import dev.relay.catalog.Settings;
 import dev.relay.core.AsyncFailure;
 import dev.relay.mapping.Mapping;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -53,6 +53,16 @@ public final class DeliveryPipeline {
       return CompletableFuture.completedFuture(notBuilt(startedAt, e.getMessage()));
     }
     OutgoingRequest recorded = Redaction.redact(request, secrets(type, settings), recordedRequestBytes);
+    int bytes = request.body().getBytes(StandardCharsets.UTF_8).length;
+    int limit = type.maxRequestBytes(settings, actionType);
+    if (bytes > limit) {
+      // Not sent: the vendor would refuse it whole. The batch is split (a single payload fails).
+      return CompletableFuture.completedFuture(
+          new Exchange(
+              startedAt, 0, recorded, Optional.empty(),
+              Optional.of("request body of " + bytes + " bytes exceeds the " + type.type() + " limit of " + limit + " bytes: not sent"),
+              false, true));
+    }
     return deliverer
         .send(request, type.timeout(settings))
         .handle(
@@ -63,19 +73,20 @@ public final class DeliveryPipeline {
                     recorded,
                     Optional.ofNullable(response),
                     failure == null ? Optional.empty() : Optional.of(describe(failure)),
-                    failure != null && AddressRefused.in(failure).isPresent()));
+                    failure != null && AddressRefused.in(failure).isPresent(),
+                    false));
   }
 
   /** The exchange of a request that could not be built, and so was not sent. */
   public static Exchange notBuilt(Instant at, String why) {
     return new Exchange(
         at, 0, new OutgoingRequest("", "", Map.of(), ""), Optional.empty(),
-        Optional.of("could not build the request: " + why), false);
+        Optional.of("could not build the request: " + why), false, false);
   }
 
   private List<String> secrets(DestinationType type, JsonNode settings) {
     if (secretsOf != settings) {
-      secrets = Settings.secretValues(type.settingsSchema(), settings);
+      secrets = type.secretValues(settings);
       secretsOf = settings;
     }
     return secrets;

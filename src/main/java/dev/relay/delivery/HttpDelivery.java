@@ -226,9 +226,10 @@ public final class HttpDelivery implements Deliverer {
   }
 
   /**
-   * Reads the body until it ends, the deadline passes or it exceeds maxResponseBytes, keeping its
-   * first bytes. Short answers are read whole, which frees the connection for the next request; in
-   * the other two cases the body is cancelled, which closes the connection, and the exchange fails.
+   * Reads the body until it ends, the deadline passes or it exceeds maxResponseBytes (which so bounds
+   * what is kept), the excerpt being its first bytes. Short answers are read whole, which frees the
+   * connection for the next request; in the other two cases the body is cancelled, which closes the
+   * connection, and the exchange fails.
    */
   private CompletionStage<DeliveryResponse> read(HttpResponse response, long deadline, Duration timeout) {
     Optional<String> retryAfter = response.getHeader("Retry-After").map(HttpHeader::value);
@@ -243,17 +244,13 @@ public final class HttpDelivery implements Deliverer {
         .completionTimeout(Duration.ofNanos(remaining))
         .limitWeighted(maxResponseBytes, chunk -> (long) chunk.size())
         .runWith(
-            Sink.fold(
-                ByteString.emptyByteString(),
-                (kept, chunk) ->
-                    kept.size() >= excerptBytes
-                        ? kept
-                        : kept.concat(chunk.take(excerptBytes - kept.size()))),
+            Sink.fold(ByteString.emptyByteString(), ByteString::concat),
             materializer)
         .handle(
             (kept, failure) -> {
               if (failure == null) {
-                return new DeliveryResponse(response.status().intValue(), kept.utf8String(), retryAfter);
+                return new DeliveryResponse(
+                    response.status().intValue(), kept.take(excerptBytes).utf8String(), retryAfter, kept.utf8String());
               }
               Throwable cause = AsyncFailure.unwrap(failure);
               if (cause instanceof StreamLimitReachedException) {

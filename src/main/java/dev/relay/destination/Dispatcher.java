@@ -1,6 +1,7 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.catalog.BatchReading;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.Outcome;
 import dev.relay.delivery.DeliveryPipeline;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +65,18 @@ final class Dispatcher {
   /** Requests of the API call tester in flight, bounded by max-tests-in-flight. */
   private int testRequestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
+  /**
+   * Per action, the batch size a request of it was last split to (413 or over the type's byte
+   * limit): later requests are no larger, so a destination (or a proxy before it) that refuses a
+   * size is not sent it again. Kept while the entity lives; one number per action.
+   */
+  private final Map<String, Integer> splitBatchSizes = new HashMap<>();
+  /**
+   * Per pending item of a split batch, the most items it may be sent with: half its last batch, so
+   * a batch refused whole is narrowed down until what the vendor refuses is alone. Forgotten when the
+   * item is delivered or fails; at most one number per pending item.
+   */
+  private final Map<String, Integer> itemBatchSizes = new HashMap<>();
   /**
    * Which life of the entity the fields above belong to. A failed journal write restarts the entity
    * in place (onPersistFailure): this object survives, so recovery empties it, and answers to
@@ -106,6 +120,9 @@ final class Dispatcher {
       return;
     }
     DestinationType type = types.apply(state);
+    if (!itemBatchSizes.isEmpty()) {
+      itemBatchSizes.keySet().removeIf(id -> state.pending(id).isEmpty()); // discarded meanwhile
+    }
     int batchSize = Math.max(1, type.batchSize(state.config().settings()));
     int capacity = settings.maxInFlight() - requestsInFlight;
     Instant now = clock.instant();
@@ -131,9 +148,24 @@ final class Dispatcher {
     }
 
     for (Map.Entry<String, List<PendingAction>> group : dueByAction.entrySet()) {
-      List<PendingAction> items = group.getValue();
-      for (int from = 0; from < items.size() && requestsInFlight < settings.maxInFlight(); from += batchSize) {
-        attempt(state, type, group.getKey(), items.subList(from, Math.min(items.size(), from + batchSize)));
+      int size = Math.min(batchSize, splitBatchSizes.getOrDefault(group.getKey(), batchSize));
+      List<PendingAction> batch = new ArrayList<>();
+      int limit = size;
+      for (PendingAction item : group.getValue()) {
+        if (requestsInFlight >= settings.maxInFlight()) {
+          break;
+        }
+        int cap = Math.min(size, itemBatchSizes.getOrDefault(item.itemId(), size));
+        if (!batch.isEmpty() && batch.size() >= Math.min(limit, cap)) {
+          attempt(state, type, group.getKey(), batch);
+          batch = new ArrayList<>();
+          limit = size;
+        }
+        batch.add(item);
+        limit = Math.min(limit, cap);
+      }
+      if (!batch.isEmpty() && requestsInFlight < settings.maxInFlight()) {
+        attempt(state, type, group.getKey(), batch);
       }
     }
 
@@ -198,22 +230,38 @@ final class Dispatcher {
     }
   }
 
-  /** The outcome of an attempt for each action it carried, retries scheduled by the policy. */
+  /**
+   * The outcome of an attempt for each action it carried, by the type's reading of the answer
+   * (per item where the vendor reports per event), retries scheduled by the policy. A batch that
+   * was too large is retried at once in halves, as far as the retry budget goes.
+   */
   AttemptRecorded recordOf(DestinationState state, AttemptFinished attempt, Instant now) {
     Exchange exchange = attempt.exchange();
-    Outcome verdict = exchange.verdict(types.apply(state));
+    int count = attempt.items().size();
+    BatchReading reading = exchange.reading(types.apply(state), count);
+    boolean split = reading.splits(count);
+    if (split && reading.shrink()) {
+      splitBatchSizes.merge(attempt.actionId(), (count + 1) / 2, Math::min);
+    }
     Optional<Duration> retryAfter =
         exchange.response().flatMap(DeliveryResponse::retryAfter).flatMap(h -> RetryAfter.parse(h, now));
-    List<ItemOutcome> outcomes = new ArrayList<>(attempt.items().size());
-    for (ItemAttempt item : attempt.items()) {
-      Outcome outcome = verdict;
+    List<ItemOutcome> outcomes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ItemAttempt item = attempt.items().get(i);
+      Outcome outcome = reading.of(i, count);
       Optional<Instant> next = Optional.empty();
-      if (verdict == Outcome.RETRY) {
+      if (outcome == Outcome.RETRY) {
         next =
             state.pending(item.itemId())
                 .flatMap(p -> settings.retryPolicy()
-                    .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()));
+                    .nextAttempt(item.attempt(), p.queuedAt(), now, retryAfter, ThreadLocalRandom.current().nextDouble()))
+                .map(at -> split ? now : at);
         outcome = next.isPresent() ? Outcome.RETRY : Outcome.FAILED;
+      }
+      if (split && outcome == Outcome.RETRY) {
+        itemBatchSizes.put(item.itemId(), (count + 1) / 2);
+      } else if (outcome != Outcome.RETRY) {
+        itemBatchSizes.remove(item.itemId());
       }
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
     }

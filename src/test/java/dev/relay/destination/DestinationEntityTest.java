@@ -9,7 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.relay.delivery.DeliverySettings;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.catalog.ActionDefinition;
+import dev.relay.catalog.BatchReading;
 import dev.relay.catalog.Catalog;
+import dev.relay.catalog.DestinationType;
+import dev.relay.catalog.OutgoingRequest;
+import dev.relay.catalog.WebhookDestination;
+import java.util.Map;
 import dev.relay.delivery.AddressPolicy;
 import dev.relay.catalog.Outcome;
 import dev.relay.delivery.RetryPolicy;
@@ -54,6 +61,38 @@ class DestinationEntityTest {
   private static final Instant START = Instant.parse("2026-11-01T10:00:00Z");
   private static final Duration BASE = Duration.ofSeconds(1);
   private static final MappingLimits LIMITS = new MappingLimits(4096, 32, 65536);
+  private static final Catalog CATALOG =
+      new Catalog(List.of(new WebhookDestination(JSON), new PerEventResultsType()));
+
+  /**
+   * A batch API as Mixpanel's or Amplitude's: the answer names the indexes of the events it
+   * refused ({@code {"failed": [1]}}); bodies over {@code maxBytes} are refused whole.
+   */
+  private static final class PerEventResultsType implements DestinationType {
+    @Override public String type() { return "per-event"; }
+    @Override public String name() { return "Per-event results"; }
+    @Override public ObjectNode settingsSchema() { return json("{\"type\":\"object\"}"); }
+    @Override public List<ActionDefinition> defaultActions() {
+      return List.of(new ActionDefinition("Send", "send", "type = \"track\"", json("{\"@path\":\"$.\"}")));
+    }
+    @Override public int batchSize(JsonNode settings) { return settings.path("batchSize").asInt(1); }
+    @Override public int maxRequestBytes(JsonNode settings, String actionType) { return settings.path("maxBytes").asInt(Integer.MAX_VALUE); }
+    @Override public Duration timeout(JsonNode settings) { return Duration.ofSeconds(5); }
+    @Override public OutgoingRequest buildRequest(JsonNode settings, String actionType, List<JsonNode> payloads) {
+      return new OutgoingRequest("POST", "https://x.test/batch", Map.of(), JSON.createArrayNode().addAll(payloads).toString());
+    }
+    @Override public BatchReading readBatchResponse(int status, String body, int count) {
+      if (status == 422) {
+        return BatchReading.isolate();
+      }
+      if (status != 400) {
+        return DestinationType.super.readBatchResponse(status, body, count);
+      }
+      Map<Integer, Outcome> failed = new java.util.HashMap<>();
+      json(body).path("failed").forEach(i -> failed.put(i.asInt(), Outcome.FAILED));
+      return BatchReading.except(Outcome.DELIVERED, failed);
+    }
+  }
 
   private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
   private final TestClock clock = new TestClock(START);
@@ -80,7 +119,7 @@ class DestinationEntityTest {
             65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10));
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(
-            Catalog.standard(JSON), deliverer, settings, new DestinationTags(4), clock, LIMITS,
+            CATALOG, deliverer, settings, new DestinationTags(4), clock, LIMITS,
             new JournalFailureBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
@@ -103,10 +142,14 @@ class DestinationEntityTest {
   }
 
   private DestinationReply create(String settings) {
+    return create("webhook", settings);
+  }
+
+  private DestinationReply create(String type, String settings) {
     CommandResultWithReply<DestinationCommand, DestinationEvent, DestinationState, DestinationReply> result =
         entity.runCommand(
             replyTo ->
-                new DestinationCommand.Create("hook", "webhook", json(settings), Optional.empty(), true, replyTo));
+                new DestinationCommand.Create("hook", type, json(settings), Optional.empty(), true, replyTo));
     return result.reply();
   }
 
@@ -424,6 +467,101 @@ class DestinationEntityTest {
     awaitAttempt(3);
     long delivered = attempts().stream().flatMap(a -> a.items().stream()).filter(i -> i.outcome() == Outcome.DELIVERED).count();
     assertEquals(5, delivered);
+  }
+
+  @Test
+  void aBatchAnswered413IsRetriedAtOnceInHalvesAndLaterBatchesStayHalved() {
+    create("{\"url\":\"https://x.test/\",\"batchSize\":4}");
+    accept(track("m-1", "A"), track("m-2", "B"), track("m-3", "C"), track("m-4", "D"));
+    ScriptedDeliverer.Sent whole = deliverer.next();
+    assertEquals(4, json(whole.request().body()).path("batch").size());
+    whole.answer(413);
+    AttemptRecorded refused = awaitAttempt(1);
+    assertTrue(refused.items().stream().allMatch(i -> i.outcome() == Outcome.RETRY && i.nextAttemptAt().equals(Optional.of(START))),
+        "every item retried at once: " + refused.items());
+
+    // No clock advance: the halves are due now.
+    ScriptedDeliverer.Sent first = deliverer.next();
+    ScriptedDeliverer.Sent second = deliverer.next();
+    assertEquals(2, json(first.request().body()).path("batch").size());
+    assertEquals(2, json(second.request().body()).path("batch").size());
+    first.answer(200);
+    second.answer(200);
+    awaitAttempt(3);
+    assertEquals(0, entity.getState().pendingCount());
+    assertTrue(attempts().subList(1, 3).stream().flatMap(a -> a.items().stream())
+        .allMatch(i -> i.outcome() == Outcome.DELIVERED && i.attempt() == 2));
+
+    accept(track("m-5", "E"), track("m-6", "F"), track("m-7", "G"), track("m-8", "H"));
+    assertEquals(2, json(deliverer.next().request().body()).path("batch").size(), "the split size is kept");
+  }
+
+  @Test
+  void aSingleEventAnswered413Fails() {
+    create("{\"url\":\"https://x.test/\",\"batchSize\":4}");
+    accept(track("m-1", "A"));
+    deliverer.next().answer(413);
+    assertEquals(Outcome.FAILED, awaitAttempt(1).items().get(0).outcome());
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void aBatchAnswerNamingFailedEventsFailsOnlyThoseAndDeliversTheRest() {
+    create("per-event", "{\"batchSize\":4}");
+    accept(track("m-1", "A"), track("m-2", "B"), track("m-3", "C"), track("m-4", "D"));
+    ScriptedDeliverer.Sent sent = deliverer.next();
+    assertEquals(4, json("{\"b\":" + sent.request().body() + "}").path("b").size());
+    sent.answerWithBody(400, "{\"failed\":[1,3]}");
+    AttemptRecorded recorded = awaitAttempt(1);
+    assertEquals(
+        List.of(Outcome.DELIVERED, Outcome.FAILED, Outcome.DELIVERED, Outcome.FAILED),
+        recorded.items().stream().map(DestinationEvent.ItemOutcome::outcome).toList());
+    assertEquals(0, entity.getState().pendingCount());
+    deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aBatchOverTheTypesByteLimitIsSplitBeforeSendingAndAnEventOverItFailsUnsent() {
+    // Each tracked event maps to about 120 bytes: two fit in 300, four do not.
+    create("per-event", "{\"batchSize\":4,\"maxBytes\":300}");
+    accept(track("m-1", "A"), track("m-2", "B"), track("m-3", "C"), track("m-4", "D"));
+    ScriptedDeliverer.Sent first = deliverer.next();
+    ScriptedDeliverer.Sent second = deliverer.next();
+    AttemptRecorded unsent = attempts().get(0);
+    assertTrue(unsent.responseStatus().isEmpty(), "the whole batch was not sent");
+    assertTrue(unsent.error().orElseThrow().contains("exceeds"), unsent.error().orElseThrow());
+    assertEquals(2, json("{\"b\":" + first.request().body() + "}").path("b").size());
+    first.answer(200);
+    second.answer(200);
+    awaitAttempt(3);
+    assertEquals(0, entity.getState().pendingCount());
+
+    ObjectNode big = track("m-9", "X");
+    big.putObject("properties").put("padding", "x".repeat(400));
+    accept(big);
+    assertEquals(Outcome.FAILED, awaitAttempt(4).items().get(0).outcome());
+    deliverer.expectNothing(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aBatchRefusedWholeIsNarrowedDownUntilTheRefusedEventFailsAloneAndTheOthersAreDelivered() {
+    create("per-event", "{\"batchSize\":4}");
+    accept(track("m-1", "A"), track("m-2", "BAD"), track("m-3", "C"), track("m-4", "D"));
+    int requests = 0;
+    while (entity.getState().pendingCount() > 0 || requests == 0) {
+      ScriptedDeliverer.Sent sent = deliverer.next();
+      requests++;
+      // The vendor refuses any batch holding the bad event, without saying which it is.
+      sent.answer(sent.request().body().contains("BAD") ? 422 : 200);
+      awaitAttempt(requests);
+    }
+    List<DestinationEvent.ItemOutcome> outcomes = attempts().stream().flatMap(a -> a.items().stream()).toList();
+    assertEquals(1, outcomes.stream().filter(o -> o.outcome() == Outcome.FAILED).count(), outcomes.toString());
+    assertEquals(3, outcomes.stream().filter(o -> o.outcome() == Outcome.DELIVERED).count(), outcomes.toString());
+    assertEquals(5, requests, "4, then 2 + 2, then 1 + 1");
+
+    accept(track("m-5", "E"), track("m-6", "F"), track("m-7", "G"), track("m-8", "H"));
+    assertEquals(4, json("{\"b\":" + deliverer.next().request().body() + "}").path("b").size(), "later batches are whole again");
   }
 
   // --- the API call tester ----------------------------------------------------------------

@@ -28,6 +28,11 @@ final class ScriptedDeliverer implements Deliverer {
       answer.complete(new DeliveryResponse(status, "", Optional.of(retryAfter)));
     }
 
+    /** Answers with {@code body}, e.g. a batch API's per-event results. */
+    void answerWithBody(int status, String body) {
+      answer.complete(new DeliveryResponse(status, body, Optional.empty()));
+    }
+
     void refuseConnection() {
       answer.completeExceptionally(new ConnectException("Connection refused"));
     }
