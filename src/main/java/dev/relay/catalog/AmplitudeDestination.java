@@ -38,7 +38,7 @@ public final class AmplitudeDestination implements DestinationType {
 
   public AmplitudeDestination(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.schema = VendorRequests.read(mapper, SCHEMA);
+    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
     // Segment's Amplitude mapping: the device's id when the library knows it, else the anonymous id.
     String deviceId =
         "{\"@if\": {\"exists\": {\"@path\": \"$.context.device.id\"}, \"then\": {\"@path\": \"$.context.device.id\"},"

@@ -38,7 +38,7 @@ public final class CustomerIoDestination implements DestinationType {
 
   public CustomerIoDestination(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.schema = VendorRequests.read(mapper, SCHEMA);
+    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
     String person =
         "\"person_id\": {\"@path\": \"$.userId\"}, \"anonymous_id\": {\"@path\": \"$.anonymousId\"},"
             + " \"timestamp\": {\"@path\": \"$.timestamp\"}";
@@ -97,6 +97,12 @@ public final class CustomerIoDestination implements DestinationType {
     return "Customer.io";
   }
 
+
+  /** Customer.io asks Track API clients to stay under about 100 requests per second. */
+  @Override
+  public RateLimit rateLimit(JsonNode settings) {
+    return RateLimit.of(settings, RateLimit.requestsPerSecond(100));
+  }
   @Override
   public ObjectNode settingsSchema() {
     return schema;

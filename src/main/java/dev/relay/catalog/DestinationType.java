@@ -57,6 +57,11 @@ public interface DestinationType {
     return Settings.secretValues(settingsSchema(), settings);
   }
 
+  /** How fast these settings allow sending: their {@code rateLimit}, else the vendor's documented one. */
+  default RateLimit rateLimit(JsonNode settings) {
+    return RateLimit.of(settings, RateLimit.NONE);
+  }
+
   /** How long to wait for the destination's answer. */
   Duration timeout(JsonNode settings);
 

@@ -43,7 +43,7 @@ public final class HubSpotDestination implements DestinationType {
 
   public HubSpotDestination(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.schema = VendorRequests.read(mapper, SCHEMA);
+    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
     this.defaultActions =
         List.of(
             new ActionDefinition("Upsert Contact", "upsertContact", "type = \"identify\"",
@@ -99,6 +99,12 @@ public final class HubSpotDestination implements DestinationType {
     return "HubSpot";
   }
 
+
+  /** HubSpot allows a private app 100 requests per 10 seconds (its lowest tier). */
+  @Override
+  public RateLimit rateLimit(JsonNode settings) {
+    return RateLimit.of(settings, RateLimit.requestsPerSecond(10));
+  }
   @Override
   public ObjectNode settingsSchema() {
     return schema;

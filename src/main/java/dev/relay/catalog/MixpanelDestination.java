@@ -50,7 +50,7 @@ public final class MixpanelDestination implements DestinationType {
 
   public MixpanelDestination(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.schema = VendorRequests.read(mapper, SCHEMA);
+    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
     String distinctId =
         "{\"@if\": {\"exists\": {\"@path\": \"$.userId\"}, \"then\": {\"@path\": \"$.userId\"}, \"else\": {\"@path\": \"$.anonymousId\"}}}";
     String eventFields =

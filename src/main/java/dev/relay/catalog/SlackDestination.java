@@ -35,7 +35,7 @@ public final class SlackDestination implements DestinationType {
 
   public SlackDestination(ObjectMapper mapper) {
     this.mapper = mapper;
-    this.schema = VendorRequests.read(mapper, SCHEMA);
+    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
     this.defaultActions =
         List.of(new ActionDefinition("Post Message", "postMessage", "type = \"track\"", VendorRequests.read(mapper, "{\"@path\": \"$.\"}")));
   }
@@ -70,6 +70,12 @@ public final class SlackDestination implements DestinationType {
     return "Slack";
   }
 
+
+  /** Slack allows an incoming webhook about one message per second (short bursts above it are answered 429). */
+  @Override
+  public RateLimit rateLimit(JsonNode settings) {
+    return RateLimit.of(settings, RateLimit.requestsPerSecond(1));
+  }
   @Override
   public ObjectNode settingsSchema() {
     return schema;

@@ -40,7 +40,7 @@ public final class WebhookDestination implements DestinationType {
   public WebhookDestination(ObjectMapper mapper, Clock clock) {
     this.mapper = mapper;
     this.clock = clock;
-    this.schema = read(mapper, SCHEMA);
+    this.schema = RateLimit.withRateLimit(read(mapper, SCHEMA));
     this.defaultActions =
         List.of(new ActionDefinition("Send", "send", ALL_EVENT_TYPES, read(mapper, "{\"@path\": \"$.\"}")));
   }

@@ -59,6 +59,9 @@ final class Dispatcher {
   private final Function<DestinationState, CompiledActions> actions;
   private final Function<DestinationState, DestinationType> types;
 
+  /** How fast this destination may be sent to now: its rate limit and the 429s it answered. */
+  private final SendRate rate = new SendRate();
+
   /** Items of requests in flight. */
   private final Set<String> inFlight = new HashSet<>();
   private int requestsInFlight;
@@ -147,6 +150,9 @@ final class Dispatcher {
       collected++;
     }
 
+    rate.configure(type.rateLimit(state.config().settings()));
+    Duration heldBack = null;
+    groups:
     for (Map.Entry<String, List<PendingAction>> group : dueByAction.entrySet()) {
       int size = Math.min(batchSize, splitBatchSizes.getOrDefault(group.getKey(), batchSize));
       List<PendingAction> batch = new ArrayList<>();
@@ -157,6 +163,10 @@ final class Dispatcher {
         }
         int cap = Math.min(size, itemBatchSizes.getOrDefault(item.itemId(), size));
         if (!batch.isEmpty() && batch.size() >= Math.min(limit, cap)) {
+          if (!rate.tryAcquire(now, batch.size())) {
+            heldBack = rate.untilAvailable(now, batch.size());
+            break groups;
+          }
           attempt(state, type, group.getKey(), batch);
           batch = new ArrayList<>();
           limit = size;
@@ -165,10 +175,19 @@ final class Dispatcher {
         limit = Math.min(limit, cap);
       }
       if (!batch.isEmpty() && requestsInFlight < settings.maxInFlight()) {
+        if (!rate.tryAcquire(now, batch.size())) {
+          heldBack = rate.untilAvailable(now, batch.size());
+          break;
+        }
         attempt(state, type, group.getKey(), batch);
       }
     }
 
+    if (heldBack != null) {
+      // Due work waits in the queue for the rate limit, not counted as an attempt.
+      timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), heldBack);
+      return;
+    }
     if (nextDue != null && requestsInFlight < settings.maxInFlight()) {
       timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), Duration.between(now, nextDue));
     } else if (nextDue == null) {
@@ -237,6 +256,13 @@ final class Dispatcher {
    */
   AttemptRecorded recordOf(DestinationState state, AttemptFinished attempt, Instant now) {
     Exchange exchange = attempt.exchange();
+    exchange.response().map(DeliveryResponse::status).ifPresent(status -> {
+      if (status == 429) {
+        rate.tooManyRequests(now);
+      } else if (status / 100 == 2) {
+        rate.accepted(now);
+      }
+    });
     int count = attempt.items().size();
     BatchReading reading = exchange.reading(types.apply(state), count);
     boolean split = reading.splits(count);

@@ -449,6 +449,24 @@ class DestinationEntityTest {
   }
 
   @Test
+  void aRateLimitHoldsDueWorkInTheQueueWithoutCountingItAsAnAttempt() {
+    create("{\"url\":\"https://x.test/\",\"rateLimit\":{\"requestsPerSecond\":1}}");
+    accept(track("m-1", "A"), track("m-2", "B"));
+    deliverer.next().answer(200);
+    awaitAttempt(1);
+    // A slot is free and m-2 is due, but the second's one request is spent.
+    deliverer.expectNothing(Duration.ofMillis(300));
+    assertEquals(1, attempts().size());
+    assertEquals(1, entity.getState().pendingCount());
+    DestinationState.PendingAction held = entity.getState().pendingActions().get(0);
+    assertEquals(0, held.attempts(), "held back, not attempted");
+
+    clock.advance(Duration.ofSeconds(1));
+    ScriptedDeliverer.Sent next = deliverer.next(); // the timer for the next token fires
+    assertEquals(held.messageId(), json(next.request().body()).path("messageId").asText());
+  }
+
+  @Test
   void dueActionsGoTogetherUpToTheBatchSize() {
     create("{\"url\":\"https://x.test/\",\"batchSize\":3}");
     run(DestinationCommand.Disable::new);
