@@ -26,9 +26,9 @@ public record MetricsSettings(
     journalWriteBuckets = ascending(KEY + "journal-write-buckets", journalWriteBuckets);
     eventsPerRequestBuckets = List.copyOf(eventsPerRequestBuckets);
     for (int i = 0; i < eventsPerRequestBuckets.size(); i++) {
-      SettingRules.between(KEY + "events-per-request-buckets", eventsPerRequestBuckets.get(i), 1, Double.MAX_VALUE);
-      if (i > 0 && eventsPerRequestBuckets.get(i) <= eventsPerRequestBuckets.get(i - 1)) {
-        throw new IllegalArgumentException(KEY + "events-per-request-buckets must be ascending, got " + eventsPerRequestBuckets);
+      if (!(eventsPerRequestBuckets.get(i) >= 1) || i > 0 && eventsPerRequestBuckets.get(i) <= eventsPerRequestBuckets.get(i - 1)) {
+        throw new IllegalArgumentException(
+            KEY + "events-per-request-buckets must be ascending numbers of at least 1, got " + eventsPerRequestBuckets);
       }
     }
   }
