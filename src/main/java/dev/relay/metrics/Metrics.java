@@ -38,12 +38,14 @@ public final class Metrics implements Extension {
         @Override
         public Metrics createExtension(ActorSystem<?> system) {
           Metrics metrics = new Metrics();
-          system.getWhenTerminated().thenRun(metrics.registry::close);
+          system.getWhenTerminated().thenRun(metrics::close);
           return metrics;
         }
       };
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Listens to the JVM's GC notifications until closed: several nodes of one JVM (tests) come and go. */
+  private final JvmGcMetrics gc = new JvmGcMetrics();
   private volatile boolean configured;
 
   public static Metrics get(ActorSystem<?> system) {
@@ -83,7 +85,7 @@ public final class Metrics implements Extension {
         });
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
+    gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
@@ -92,6 +94,11 @@ public final class Metrics implements Extension {
 
   private static double[] nanos(List<Duration> durations) {
     return durations.stream().mapToDouble(Duration::toNanos).toArray();
+  }
+
+  private void close() {
+    gc.close();
+    registry.close();
   }
 
   public MeterRegistry registry() {
