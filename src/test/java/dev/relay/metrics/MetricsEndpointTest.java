@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.relay.testing.Backend;
 import dev.relay.testing.NodePerClass;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.StandInDestination.Answer;
@@ -26,17 +25,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /metrics} on a real node's management port after known traffic: the counts equal what
- * was sent, delivered, failed and retried, the text parses strictly, and labels stay bounded.
+ * was sent, delivered, failed and retried, the text parses strictly, and labels stay bounded. Runs on
+ * H2 and on PostgreSQL (see the subclasses).
  */
-class MetricsEndpointTest extends NodePerClass {
+abstract class MetricsEndpointTest extends NodePerClass {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private final HttpClient http = HttpClient.newHttpClient();
-
-  @Override
-  protected Backend backend() {
-    return Backend.H2;
-  }
 
   @Override
   protected Config nodeConfig() {
@@ -164,7 +159,7 @@ class MetricsEndpointTest extends NodePerClass {
 
   // --- helpers -----------------------------------------------------------------------------
 
-  private PrometheusText scrape() {
+  PrometheusText scrape() {
     try {
       HttpResponse<String> response = get("/metrics");
       assertEquals(200, response.statusCode());
@@ -190,13 +185,13 @@ class MetricsEndpointTest extends NodePerClass {
     return m.value(name, all).orElse(0.0);
   }
 
-  private static double value(PrometheusText m, String name, String... labels) {
+  static double value(PrometheusText m, String name, String... labels) {
     Optional<Double> value = m.value(name, labels);
     assertTrue(value.isPresent(), () -> name + " " + java.util.List.of(labels) + " missing");
     return value.get();
   }
 
-  private String webhook(String url) {
+  String webhook(String url) {
     TestNode.Answer created =
         node.admin("POST", "/api/destinations", Map.of("name", "hook", "type", "webhook", "settings", Map.of("url", url)));
     assertEquals(201, created.status(), created.body());
@@ -204,7 +199,7 @@ class MetricsEndpointTest extends NodePerClass {
   }
 
   /** A source connected to {@code destinationId}; its write key. */
-  private String source(String destinationId) {
+  String source(String destinationId) {
     TestNode.Answer source = node.admin("POST", "/api/sources", Map.of("name", "app", "type", "server"));
     assertEquals(201, source.status(), source.body());
     String id = source.json().path("id").asText();
@@ -217,7 +212,7 @@ class MetricsEndpointTest extends NodePerClass {
     return "{\"type\":\"track\",\"event\":\"Signed Up\",\"userId\":\"user-metrics-1\",\"messageId\":\"msg-" + messageId + "\"}";
   }
 
-  private int ingest(String path, String writeKey, String body) {
+  int ingest(String path, String writeKey, String body) {
     String basic = Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
     return node.send("POST", path, body, Map.of("Authorization", "Basic " + basic)).status();
   }
