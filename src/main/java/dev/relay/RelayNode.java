@@ -4,9 +4,11 @@ import dev.relay.core.AsyncFailure;
 import dev.relay.persistence.Database;
 
 import com.typesafe.config.Config;
+import dev.relay.cluster.ClusterMetrics;
 import dev.relay.cluster.Readiness;
 import dev.relay.http.AdminToken;
 import dev.relay.http.ErrorHandling;
+import dev.relay.metrics.Metrics;
 import dev.relay.persistence.H2Housekeeping;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -77,6 +79,9 @@ public final class RelayNode {
     String adminToken = AdminToken.resolve(settings.adminToken(), settings.dataDir());
     Database database = Database.open(settings.database());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "relay", config);
+    // Before anything registers a meter: the histograms' buckets apply to meters registered later.
+    Metrics.get(system).configure(settings.metrics());
+    ClusterMetrics.bind(system, Metrics.get(system).registry());
     Readiness readiness = Readiness.get(system);
     readiness.await(HTTP_BOUND);
     readiness.await(DATABASE);

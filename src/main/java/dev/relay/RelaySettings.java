@@ -7,6 +7,7 @@ import dev.relay.delivery.DeliverySettings;
 import dev.relay.destination.DestinationTags;
 import dev.relay.ingest.IngestSettings;
 import dev.relay.mapping.MappingLimits;
+import dev.relay.metrics.MetricsSettings;
 import dev.relay.persistence.DatabaseSettings;
 import dev.relay.persistence.JournalFailureBackoff;
 import dev.relay.readside.ReadSideSettings;
@@ -40,7 +41,8 @@ public record RelaySettings(
     DeliverySettings delivery,
     SourceDirectorySettings sourceDirectory,
     ReadSideSettings readSide,
-    ConsoleSettings console) {
+    ConsoleSettings console,
+    MetricsSettings metrics) {
 
   public RelaySettings {
     // 0: any free port (tests).
@@ -99,6 +101,7 @@ public record RelaySettings(
         DeliverySettings.from(config),
         SourceDirectorySettings.from(config),
         readSide,
-        ConsoleSettings.from(config));
+        ConsoleSettings.from(config),
+        MetricsSettings.from(config));
   }
 }

@@ -7,10 +7,12 @@ import dev.relay.catalog.Catalog;
 import dev.relay.delivery.HttpDelivery;
 import dev.relay.destination.ApiCallTester;
 import dev.relay.destination.DestinationEntity;
+import dev.relay.destination.DestinationMetrics;
 import dev.relay.destination.Destinations;
 import dev.relay.http.Json;
 import dev.relay.ingest.Ingest;
 import dev.relay.ingest.IngestSettings;
+import dev.relay.metrics.Metrics;
 import dev.relay.readside.ReadSide;
 import dev.relay.source.DeletedDestinations;
 import dev.relay.source.SourceDirectory;
@@ -44,7 +46,8 @@ public record Services(
             settings.readSideTags(),
             clock,
             settings.mappingLimits(),
-            settings.journalFailureBackoff()));
+            settings.journalFailureBackoff(),
+            new DestinationMetrics(Metrics.get(system).registry(), settings.metrics().maxDestinations(), clock)));
     SourceEntity.init(system, clock, settings.journalFailureBackoff());
 
     SourceDirectory directory = new SourceDirectory(system, settings.sourceDirectory());

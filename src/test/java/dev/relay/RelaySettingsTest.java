@@ -133,10 +133,26 @@ class RelaySettingsTest {
         "relay.console.refresh-interval|0s|relay.console.refresh-interval must be longer than 0, got PT0S",
         "relay.console.journal-page-size|0|relay.console.journal-page-size must be at least 1, got 0",
         "relay.console.asset-max-age|-1s|relay.console.asset-max-age must not be negative, got PT-1S",
+        "relay.metrics.max-destinations|-1|relay.metrics.max-destinations must be at least 0, got -1",
       })
   void aValueOutOfRangeStopsTheStartNamingTheKey(String key, String value, String message) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of(key, value)))));
+    assertEquals(message, e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "relay.metrics.attempt-duration-buckets|[1s, 500ms]|relay.metrics.attempt-duration-buckets must be ascending, got [PT1S, PT0.5S]",
+        "relay.metrics.ingest-duration-buckets|[0s]|relay.metrics.ingest-duration-buckets must be longer than 0, got PT0S",
+        "relay.metrics.journal-write-buckets|[1ms, 1ms]|relay.metrics.journal-write-buckets must be ascending, got [PT0.001S, PT0.001S]",
+        "relay.metrics.events-per-request-buckets|[0.5]|relay.metrics.events-per-request-buckets must be ascending numbers of at least 1, got [0.5]",
+      })
+  void aHistogramsBucketsMustBePositiveAndAscending(String key, String value, String message) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> RelaySettings.from(RelayConfig.load(ConfigFactory.parseString(key + " = " + value))));
     assertEquals(message, e.getMessage());
   }
 

@@ -45,6 +45,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -58,6 +59,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -120,7 +122,8 @@ public final class DestinationEntity
       DestinationTags tags,
       Clock clock,
       MappingLimits mappingLimits,
-      JournalFailureBackoff onPersistFailure) {}
+      JournalFailureBackoff onPersistFailure,
+      DestinationMetrics metrics) {}
 
   public static void init(ActorSystem<?> system, Setup setup) {
     ClusterSharding.get(system)
@@ -154,8 +157,11 @@ public final class DestinationEntity
   private final String tag;
   private final Dispatcher dispatcher;
   private final DestinationState.Dedup dedup;
+  /** What the events applied since the last successful write mean for the counters. */
+  private final DestinationMetrics.Tally tally = new DestinationMetrics.Tally();
 
   private CompiledActions compiled;
+  private DestinationMetrics.Meters meters = DestinationMetrics.Meters.NONE;
 
   private DestinationEntity(
       String destinationId,
@@ -220,11 +226,15 @@ public final class DestinationEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           dispatcher.restarted();
+          tally.clear(); // what recovery replayed was counted when it was first journaled
           if (state.exists()) {
             compiledActions(state); // now, so that an unusable action is reported at recovery
+            meters = setup.metrics().open(destinationId, state.config().type());
+            meters.update(state);
           }
           dispatcher.deliverDue(state);
         })
+        .onSignal(PostStop.instance(), state -> meters.close()) // moved, passivated or the node stopping
         .build();
   }
 
@@ -295,8 +305,7 @@ public final class DestinationEntity
     if (problem.isPresent()) {
       return reject(create.replyTo(), DestinationReply.Problem.INVALID, problem.get());
     }
-    return Effect()
-        .persist(
+    return persist(
             new DestinationCreated(
                 destinationId, create.name(), create.type(), settings, actions, create.enabled(), now()))
         .thenRun(created -> LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
@@ -311,8 +320,7 @@ public final class DestinationEntity
     if (problem.isPresent()) {
       return reject(update.replyTo(), DestinationReply.Problem.INVALID, problem.get());
     }
-    return Effect()
-        .persist(new SettingsUpdated(settings, now()))
+    return persist(new SettingsUpdated(settings, now()))
         .thenReply(update.replyTo(), this::ok);
   }
 
@@ -326,7 +334,7 @@ public final class DestinationEntity
     Instant now = now();
     events.add(new ActionsReplaced(actions, now));
     discardPendingOfInactiveActions(state, actions, now).ifPresent(events::add);
-    return Effect().persist(events).thenRun(dispatcher::deliverDue).thenReply(replace.replyTo(), this::ok);
+    return persist(events).thenRun(dispatcher::deliverDue).thenReply(replace.replyTo(), this::ok);
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onUpdateAction(DestinationState state, UpdateAction update) {
@@ -348,7 +356,7 @@ public final class DestinationEntity
     events.add(new ActionUpdated(action, now));
     discardPendingOfInactiveActions(state, state.config().withAction(action).actions(), now)
         .ifPresent(events::add);
-    return Effect().persist(events).thenRun(dispatcher::deliverDue).thenReply(update.replyTo(), this::ok);
+    return persist(events).thenRun(dispatcher::deliverDue).thenReply(update.replyTo(), this::ok);
   }
 
   /**
@@ -373,8 +381,7 @@ public final class DestinationEntity
     if (state.config().enabled()) {
       return Effect().reply(enable.replyTo(), ok(state));
     }
-    return Effect()
-        .persist(new DestinationEnabled(now()))
+    return persist(new DestinationEnabled(now()))
         .thenRun(dispatcher::deliverDue)
         .thenReply(enable.replyTo(), this::ok);
   }
@@ -383,8 +390,7 @@ public final class DestinationEntity
     if (!state.config().enabled()) {
       return Effect().reply(disable.replyTo(), ok(state));
     }
-    return Effect()
-        .persist(new DestinationDisabled(now()))
+    return persist(new DestinationDisabled(now()))
         .thenRun(dispatcher::deliverDue)
         .thenReply(disable.replyTo(), this::ok);
   }
@@ -397,8 +403,7 @@ public final class DestinationEntity
       events.add(new ActionDiscarded(state.pendingIds(), "destination deleted", now));
     }
     events.add(new DestinationDeleted(now));
-    return Effect()
-        .persist(events)
+    return persist(events)
         .thenRun(s -> passivate())
         .thenReply(delete.replyTo(), s -> new DestinationReply.Ok(last));
   }
@@ -425,8 +430,7 @@ public final class DestinationEntity
     if (queued.isEmpty()) {
       return Effect().reply(accept.replyTo(), StatusReply.success(accepted));
     }
-    return Effect()
-        .persist(queued)
+    return persist(queued)
         .thenRun(dispatcher::deliverDue)
         .thenReply(accept.replyTo(), s -> StatusReply.success(accepted));
   }
@@ -475,8 +479,7 @@ public final class DestinationEntity
     for (AttemptFinished attempt : batch) {
       events.add(dispatcher.recordOf(state, attempt, now));
     }
-    return Effect()
-        .persist(events)
+    return persist(events)
         .thenRun(
             s -> {
               dispatcher.recorded(batch);
@@ -487,7 +490,35 @@ public final class DestinationEntity
 
   @Override
   public EventHandler<DestinationState, DestinationEvent> eventHandler() {
-    return DestinationState::apply;
+    return (state, event) -> {
+      tally.add(state, event);
+      return state.apply(event);
+    };
+  }
+
+  /**
+   * Journals {@code events}; once written, this node's metrics count them. Every event but the API
+   * call tester's (which the tally skips) goes through here; what a write that bypassed it tallied is
+   * counted with the next one.
+   */
+  private EffectBuilder<DestinationEvent, DestinationState> persist(DestinationEvent event) {
+    return persist(List.of(event));
+  }
+
+  private EffectBuilder<DestinationEvent, DestinationState> persist(List<? extends DestinationEvent> events) {
+    return Effect().persist(List.copyOf(events)).thenRun(this::journaled);
+  }
+
+  private void journaled(DestinationState state) {
+    if (meters == DestinationMetrics.Meters.NONE && state.exists()) {
+      meters = setup.metrics().open(destinationId, state.config().type()); // created just now
+    }
+    meters.count(tally);
+    meters.update(state);
+    if (state.deleted()) {
+      meters.close(); // a deleted destination's series go at once
+      meters = DestinationMetrics.Meters.NONE;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ public final class DestinationState implements CborSerializable {
   private final LinkedHashMap<String, Instant> seen = new LinkedHashMap<>();
   /** Derived from {@code pending}; not part of a snapshot. */
   private final TreeSet<Due> dueOrder = new TreeSet<>();
+  /** How many pending actions have been attempted before (derived from {@code pending}). */
+  private int retrying;
 
   DestinationState(Dedup dedup) {
     this.dedup = dedup;
@@ -135,6 +137,16 @@ public final class DestinationState implements CborSerializable {
 
   public int pendingCount() {
     return pending.size();
+  }
+
+  /** Pending actions attempted at least once, waiting for a retry. */
+  public int retryingCount() {
+    return retrying;
+  }
+
+  /** When the first pending action still pending was queued (insertion order is queue order). */
+  public Optional<Instant> oldestQueuedAt() {
+    return pending.isEmpty() ? Optional.empty() : Optional.of(pending.values().iterator().next().queuedAt());
   }
 
   /** The ids of every pending action. */
@@ -201,14 +213,17 @@ public final class DestinationState implements CborSerializable {
     PendingAction previous = pending.put(action.itemId(), action);
     if (previous != null) {
       dueOrder.remove(new Due(previous.nextAttemptAt(), previous.itemId()));
+      retrying -= previous.attempts() > 0 ? 1 : 0;
     }
     dueOrder.add(new Due(action.nextAttemptAt(), action.itemId()));
+    retrying += action.attempts() > 0 ? 1 : 0;
   }
 
   private void removePending(String itemId) {
     PendingAction removed = pending.remove(itemId);
     if (removed != null) {
       dueOrder.remove(new Due(removed.nextAttemptAt(), removed.itemId()));
+      retrying -= removed.attempts() > 0 ? 1 : 0;
     }
   }
 

@@ -7,6 +7,7 @@ import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.event.IngestParser;
 import dev.relay.event.IngestRequest;
 import dev.relay.event.InvalidRequest;
+import dev.relay.metrics.Metrics;
 import dev.relay.source.SourceDirectory;
 import dev.relay.source.SourceRoute;
 import java.time.Clock;
@@ -29,6 +30,7 @@ public final class Ingest {
   private final DestinationBatcher batcher;
   private final Readiness readiness;
   private final Clock clock;
+  private final IngestMetrics metrics;
 
   public Ingest(ActorSystem<?> system, ObjectMapper mapper, IngestSettings settings, SourceDirectory directory, Clock clock) {
     this.parser = new IngestParser(mapper, settings.limits());
@@ -36,6 +38,11 @@ public final class Ingest {
     this.batcher = new DestinationBatcher(system, settings);
     this.readiness = Readiness.get(system);
     this.clock = clock;
+    this.metrics = new IngestMetrics(Metrics.get(system).registry());
+  }
+
+  IngestMetrics metrics() {
+    return metrics;
   }
 
   /**
@@ -49,6 +56,12 @@ public final class Ingest {
     } catch (InvalidRequest invalid) {
       return CompletableFuture.failedFuture(invalid.problem());
     }
+    int events = request.events().size();
+    return handOver(request, authWriteKey)
+        .whenComplete((done, failure) -> metrics.events(endpoint, events, failure));
+  }
+
+  private CompletionStage<Done> handOver(IngestRequest request, Optional<String> authWriteKey) {
     Optional<String> writeKey = authWriteKey.filter(k -> !k.isEmpty()).or(request::writeKey);
     if (writeKey.isEmpty()) {
       return CompletableFuture.failedFuture(

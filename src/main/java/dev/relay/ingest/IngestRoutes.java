@@ -91,9 +91,16 @@ public final class IngestRoutes extends AllDirectives {
                             extractRequestEntity(
                                 entity ->
                                     onSuccess(
-                                        readBody(entity, materializer)
-                                            .thenCompose(body -> ingest.accept(endpoint, body, writeKey(authorization))),
+                                        measured(
+                                            endpoint,
+                                            readBody(entity, materializer)
+                                                .thenCompose(body -> ingest.accept(endpoint, body, writeKey(authorization)))),
                                         done -> complete(Json.okJson(SUCCESS)))))));
+  }
+
+  private <T> CompletionStage<T> measured(String endpoint, CompletionStage<T> request) {
+    long start = System.nanoTime();
+    return request.whenComplete((done, failure) -> ingest.metrics().request(endpoint, start, failure));
   }
 
   /**

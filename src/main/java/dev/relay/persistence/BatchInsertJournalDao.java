@@ -1,12 +1,17 @@
 package dev.relay.persistence;
 
+import dev.relay.metrics.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
@@ -48,6 +53,9 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
   private static final ReentrantLock H2_ORDERING = new ReentrantLock();
   private static final String INSERT_TAG = "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)";
 
+  private final Timer written;
+  private final Timer failed;
+
   public BatchInsertJournalDao(
       JdbcBackend.JdbcDatabaseDef db,
       JdbcProfile profile,
@@ -56,12 +64,34 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
       ExecutionContext ec,
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
+    MeterRegistry registry = Metrics.get(Adapter.toTyped(serialization.system())).registry();
+    this.written = writeTimer(registry, "ok");
+    this.failed = writeTimer(registry, "failed");
+  }
+
+  private static Timer writeTimer(MeterRegistry registry, String result) {
+    return Timer.builder(Metrics.JOURNAL_WRITE)
+        .description("one journal write transaction (events and tags), ordering lock wait included")
+        .tag("result", result)
+        .register(registry);
   }
 
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   public Future<BoxedUnit> writeJournalRows(Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
-    return db().run((DBIOAction) SimpleJdbcAction.apply(context -> write(context.connection(), rows)));
+    return db().run((DBIOAction) SimpleJdbcAction.apply(context -> timed(context.connection(), rows)));
+  }
+
+  private BoxedUnit timed(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      BoxedUnit done = write(connection, rows);
+      ok = true;
+      return done;
+    } finally {
+      (ok ? written : failed).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
   }
 
   private static BoxedUnit write(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {

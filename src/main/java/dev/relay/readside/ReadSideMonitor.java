@@ -1,8 +1,11 @@
 package dev.relay.readside;
 
 import dev.relay.destination.DestinationTags;
+import dev.relay.metrics.Metrics;
 import dev.relay.readside.ReadSideStatus.Storage;
 import dev.relay.readside.ReadSideStatus.TagPosition;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -83,10 +86,40 @@ final class ReadSideMonitor {
   }
 
   void start() {
+    registerLagGauges(Metrics.get(system).registry());
     schedule =
         system.scheduler()
             .scheduleWithFixedDelay(
                 settings.healthCheckInterval(), settings.healthCheckInterval(), this::check, executor);
+  }
+
+  /** Each tag's lag as of the last check, as {@code GET /health/read-side} shows it. */
+  private void registerLagGauges(MeterRegistry registry) {
+    for (String tag : tags) {
+      Gauge.builder("relay.read.side.lag.events", this, monitor -> position(monitor.last, tag).map(TagPosition::eventsBehind).orElse(0L))
+          .description("journal events of the tag not yet projected, as of the last check")
+          .tag("tag", tag)
+          .strongReference(true)
+          .register(registry);
+      Gauge.builder("relay.read.side.lag", this, monitor -> monitor.secondsBehind(tag))
+          .description("age of the oldest journal event of the tag not yet projected, as of the last check; 0 when none")
+          .baseUnit("seconds")
+          .tag("tag", tag)
+          .strongReference(true)
+          .register(registry);
+    }
+  }
+
+  private static Optional<TagPosition> position(Health health, String tag) {
+    return health.tags().stream().map(TagHealth::position).filter(p -> p.tag().equals(tag)).findFirst();
+  }
+
+  private double secondsBehind(String tag) {
+    Health health = last;
+    return position(health, tag)
+        .flatMap(TagPosition::oldestUnprojectedAt)
+        .map(ms -> Math.max(0, health.at().toEpochMilli() - ms) / 1000.0)
+        .orElse(0.0);
   }
 
   void stop() {

@@ -33,6 +33,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -96,6 +98,7 @@ class DestinationEntityTest {
 
   private final ScriptedDeliverer deliverer = new ScriptedDeliverer();
   private final TestClock clock = new TestClock(START);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entity;
   private String destinationId;
   private static int counter;
@@ -120,7 +123,8 @@ class DestinationEntityTest {
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(
             CATALOG, deliverer, settings, new DestinationTags(4), clock, LIMITS,
-            new JournalFailureBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+            new JournalFailureBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2),
+            new DestinationMetrics(meters, 100, clock));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }
@@ -173,6 +177,61 @@ class DestinationEntityTest {
     // Polls with sleeps, not a spin: on two cores a spinning test thread slows the actors it waits for.
     StandInDestination.await(Duration.ofSeconds(15), count + " recorded attempts", () -> attempts().size() >= count);
     return attempts().get(count - 1);
+  }
+
+  /** The value of this destination's meter {@code name} with {@code tags}, or null if it has none. */
+  private Double meter(String name, String... tags) {
+    var search = meters.find(name).tag("destination", destinationId).tags(tags);
+    Meter meter = search.meter();
+    return meter == null ? null : meter.measure().iterator().next().getValue();
+  }
+
+  private void awaitMeter(double expected, String name, String... tags) {
+    StandInDestination.await(
+        Duration.ofSeconds(15), name + " " + List.of(tags) + " = " + expected,
+        () -> Double.valueOf(expected).equals(meter(name, tags)));
+  }
+
+  // --- metrics -----------------------------------------------------------------------------
+
+  @Test
+  void metricsCountWhatIsJournaledOnceAndNotWhatRecoveryReplays() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"), track("m-2", "B"));
+    ScriptedDeliverer.Sent first = deliverer.next();
+    ScriptedDeliverer.Sent second = deliverer.next();
+    first.answer(200);
+    second.answer(503);
+    awaitAttempt(2);
+
+    awaitMeter(2, "relay.destination.actions.queued", "type", "webhook");
+    awaitMeter(1, "relay.destination.actions.delivered");
+    awaitMeter(1, "relay.destination.attempts", "outcome", "delivered", "status_class", "2xx");
+    awaitMeter(1, "relay.destination.attempts", "outcome", "retry", "status_class", "5xx");
+    awaitMeter(1, "relay.destination.actions.pending");
+    awaitMeter(1, "relay.destination.actions.retrying");
+    assertEquals(0.0, meter("relay.destination.actions.failed"));
+    clock.advance(Duration.ofSeconds(90));
+    assertEquals(90.0, meter("relay.destination.oldest.pending.age"), "queued at START, now 90 s later");
+
+    // A stopped entity's series go with it; the restarted one's counters start from nothing, and
+    // recovery, which replays every event, counts none of them again. The gauges are its state.
+    entity.restart();
+    awaitMeter(1, "relay.destination.actions.retrying");
+    assertEquals(1.0, meter("relay.destination.actions.pending"));
+    assertEquals(0.0, meter("relay.destination.actions.queued"));
+    assertEquals(0.0, meter("relay.destination.actions.delivered"));
+    assertEquals(null, meter("relay.destination.attempts", "outcome", "delivered", "status_class", "2xx"));
+    accept(track("m-3", "C"));
+    deliverer.next().answer(200);
+    awaitMeter(1, "relay.destination.actions.delivered");
+    assertEquals(1.0, meter("relay.destination.actions.queued"), "m-3 only: the replayed events are not counted");
+
+    entity.<DestinationReply>runCommand(DestinationCommand.Delete::new);
+    StandInDestination.await(
+        Duration.ofSeconds(15), "the deleted destination's series removed",
+        () -> meters.find("relay.destination.actions.queued").tag("destination", destinationId).meter() == null
+            && meters.find("relay.destination.actions.pending").tag("destination", destinationId).meter() == null);
   }
 
   // --- configuration -----------------------------------------------------------------------
