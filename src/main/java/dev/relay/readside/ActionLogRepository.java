@@ -108,7 +108,7 @@ final class ActionLogRepository {
   }
 
   /** A finished action as a replay needs it: where it stands, and what to send the destination. */
-  record Replayable(ActionStatus status, boolean test, DestinationCommand.ReplayOf replayOf) {}
+  record Replayable(ActionStatus status, boolean test, String replayedAs, DestinationCommand.ReplayOf replayOf) {}
 
   /** The action {@code itemId} of the destination with its source event, if the journal has it. */
   CompletionStage<Optional<Replayable>> replayable(String destinationId, String itemId) {
@@ -116,7 +116,7 @@ final class ActionLogRepository {
         connection -> {
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT " + REPLAY_COLUMNS + ", status, is_test FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
+                  "SELECT " + REPLAY_COLUMNS + ", status, is_test, replayed_as FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
             select.setString(1, itemId);
             select.setString(2, destinationId);
             try (ResultSet rows = select.executeQuery()) {
@@ -127,6 +127,7 @@ final class ActionLogRepository {
                   new Replayable(
                       ActionStatus.fromWire(rows.getString("status")).orElseThrow(),
                       rows.getBoolean("is_test"),
+                      rows.getString("replayed_as"),
                       replayOf(rows)));
             }
           }

@@ -73,6 +73,11 @@ final class ReplayRoutes extends AllDirectives {
                     throw Problem.conflict(
                         "action " + itemId + " is " + item.status().wireName() + "; only a failed or discarded action can be retried");
                   }
+                  if (item.replayedAs() != null) {
+                    // Its replay is the action to retry if that failed too; so a second click sends nothing twice.
+                    throw Problem.conflict(
+                        "action " + itemId + " was retried already, as " + item.replayedAs() + "; retry that one if it failed");
+                  }
                   return destinations.replay(destinationId, List.of(item.replayOf()));
                 })
             .thenApply(

@@ -169,6 +169,9 @@ abstract class ReplayTest {
       assertEquals(replay, failed.path("replayedAs").asText());
       assertEquals(2, standIn.received().size());
 
+      TestNode.Answer again = node.admin("POST", path + "/journal/" + original + "/retry");
+      assertEquals(409, again.status(), again.body());
+      assertTrue(again.json().path("error").asText().contains("retried already, as " + replay), again.body());
       TestNode.Answer notFailed = node.admin("POST", path + "/journal/" + replay + "/retry");
       assertEquals(409, notFailed.status(), notFailed.body());
       assertTrue(notFailed.json().path("error").asText().contains("only a failed or discarded action"), notFailed.body());
