@@ -83,12 +83,21 @@ final class Redrives {
                                 ? Optional.<Pair<Optional<Cursor>, List<ReplayOf>>>empty()
                                 : Optional.of(Pair.create(Optional.of(page.last()), page.items()))))
         .mapAsync(1, page -> whenRoom(destinationId).thenCompose(room -> destinations.replay(destinationId, page)))
-        .runWith(Sink.fold(0L, (queued, replayed) -> queued + replayed.replayedAs().size()), system)
+        .runWith(
+            Sink.fold(
+                new long[2],
+                (counts, replayed) -> {
+                  counts[0] += replayed.replayedAs().size();
+                  counts[1] += replayed.skipped().size();
+                  return counts;
+                }),
+            system)
         .whenComplete(
-            (queued, failure) -> {
+            (counts, failure) -> {
               running.remove(destinationId);
               if (failure == null) {
-                log.info("Redrive of destination {} done: {} actions queued again", destinationId, queued);
+                // Skipped: their action was removed or disabled since (so a discarded action often is).
+                log.info("Redrive of destination {} done: {} actions queued again, {} skipped", destinationId, counts[0], counts[1]);
               } else {
                 // What was queued stays queued, and linked: a new redrive takes up the rest.
                 log.warn("Redrive of destination {} stopped; redrive again for the rest", destinationId, failure);
