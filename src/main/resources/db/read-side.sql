@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS journal_item (
 );
 -- Newest first, per destination, optionally within a time range: one index per filter. Queries
 -- order by every column of the index they use (DESC), so H2 reads it backwards and stops at the limit.
+-- A replay (POST .../retry or .../redrive) is a new row: replay_of names the action it replays, and
+-- that action's replayed_as its latest replay. NULL on rows projected before they existed.
+ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replay_of VARCHAR(64);
+ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replayed_as VARCHAR(64);
 CREATE INDEX IF NOT EXISTS journal_item_by_time ON journal_item (destination_id, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_status ON journal_item (destination_id, status, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_type ON journal_item (destination_id, event_type, queued_at, seq);

@@ -179,6 +179,8 @@ function ItemDetail({ destinationId, itemId, revision, replay, onClose, onNotOff
       <dt>Queued</dt><dd>${time(item.queuedAt)}</dd>
       <dt>Attempts</dt><dd>${item.attempts}</dd>
       <dt>Next attempt</dt><dd id="next-attempt">${item.nextAttemptAt ? time(item.nextAttemptAt) : 'none'}</dd>
+      ${item.replayOf ? html`<dt>Replay of</dt><dd id="replay-of"><code>${item.replayOf}</code></dd>` : null}
+      ${item.replayedAs ? html`<dt>Replayed as</dt><dd id="replayed-as"><code>${item.replayedAs}</code></dd>` : null}
     </dl>
     ${replay && (item.status === 'failed' || item.status === 'discarded')
       ? html`<button type="button" id="retry-item" onClick=${retry}>Retry</button>` : null}

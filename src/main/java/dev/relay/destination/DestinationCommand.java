@@ -23,6 +23,7 @@ public sealed interface DestinationCommand extends CborSerializable
         DestinationCommand.Delete,
         DestinationCommand.Accept,
         DestinationCommand.SendTest,
+        DestinationCommand.Replay,
         DestinationEntity.Internal {
 
   /** Creates the destination; without {@code actions} the type's default actions are used. */
@@ -73,4 +74,16 @@ public sealed interface DestinationCommand extends CborSerializable
    * what was sent and received. Journaled as test traffic; never retried, never de-duplicated.
    */
   record SendTest(ObjectNode event, ActorRef<TestReport> replyTo) implements DestinationCommand {}
+
+  /**
+   * Queues finished actions again, each as a new action that replays the original, with a fresh
+   * retry budget and mapped with the current settings and actions when attempted. The read side
+   * keeps the source events, which the entity forgets once an action finished, so they come with
+   * the command. An action removed or disabled since, or an original still pending, is skipped.
+   * Without items it only answers how many actions are pending (a redrive waits on that).
+   */
+  record Replay(List<ReplayOf> items, ActorRef<DestinationReply> replyTo) implements DestinationCommand {}
+
+  /** A finished action to replay: its id, action and source, and the source event. */
+  record ReplayOf(String itemId, String actionId, String sourceId, ObjectNode event) implements CborSerializable {}
 }

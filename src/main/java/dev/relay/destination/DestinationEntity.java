@@ -7,6 +7,7 @@ import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.Settings;
 import dev.relay.core.CborSerializable;
+import dev.relay.core.Ids;
 import dev.relay.delivery.Deliverer;
 import dev.relay.delivery.DeliveryPipeline;
 import dev.relay.delivery.DeliverySettings;
@@ -19,11 +20,13 @@ import dev.relay.destination.DestinationCommand.Enable;
 import dev.relay.destination.DestinationCommand.Get;
 import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.destination.DestinationCommand.ReplaceActions;
+import dev.relay.destination.DestinationCommand.Replay;
 import dev.relay.destination.DestinationCommand.SendTest;
 import dev.relay.destination.DestinationCommand.UpdateAction;
 import dev.relay.destination.DestinationCommand.UpdateSettings;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.ActionReplayed;
 import dev.relay.destination.DestinationEvent.ActionUpdated;
 import dev.relay.destination.DestinationEvent.ActionsReplaced;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
@@ -39,6 +42,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -260,7 +265,8 @@ public final class DestinationEntity
         .onCommand(UpdateAction.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(Enable.class, (state, c) -> notFound(c.replyTo()))
         .onCommand(Disable.class, (state, c) -> notFound(c.replyTo()))
-        .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()));
+        .onCommand(Delete.class, (state, c) -> notFound(c.replyTo()))
+        .onCommand(Replay.class, (state, c) -> notFound(c.replyTo()));
 
     builder
         .forState(DestinationState::exists)
@@ -273,7 +279,8 @@ public final class DestinationEntity
         .onCommand(Disable.class, this::onDisable)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Accept.class, this::onAccept)
-        .onCommand(SendTest.class, this::onSendTest);
+        .onCommand(SendTest.class, this::onSendTest)
+        .onCommand(Replay.class, this::onReplay);
 
     builder
         .forAnyState()
@@ -433,6 +440,36 @@ public final class DestinationEntity
     return persist(queued)
         .thenRun(dispatcher::deliverDue)
         .thenReply(accept.replyTo(), s -> StatusReply.success(accepted));
+  }
+
+  private ReplyEffect<DestinationEvent, DestinationState> onReplay(DestinationState state, Replay replay) {
+    CompiledActions actions = compiledActions(state);
+    Instant now = now();
+    List<DestinationEvent> replayed = new ArrayList<>();
+    Map<String, String> replayedAs = new LinkedHashMap<>();
+    Map<String, String> skipped = new LinkedHashMap<>();
+    for (DestinationCommand.ReplayOf item : replay.items()) {
+      Optional<CompiledActions.Compiled> action = actions.get(item.actionId());
+      if (replayedAs.containsKey(item.itemId()) || skipped.containsKey(item.itemId())) {
+        continue; // named twice in one command: replayed once
+      } else if (state.pending(item.itemId()).isPresent()) {
+        skipped.put(item.itemId(), "it is still pending");
+      } else if (action.isEmpty() || !action.get().config().enabled()) {
+        skipped.put(item.itemId(), "its action " + item.actionId() + " is removed, disabled or unusable");
+      } else {
+        String newItemId = Ids.newId("itm");
+        replayedAs.put(item.itemId(), newItemId);
+        replayed.add(new ActionReplayed(
+            newItemId, item.itemId(), item.actionId(), action.get().config().name(), item.sourceId(), item.event(), now));
+      }
+    }
+    if (replayed.isEmpty()) {
+      return Effect().reply(replay.replyTo(), new DestinationReply.Replayed(replayedAs, skipped, state.pendingCount()));
+    }
+    return Effect()
+        .persist(replayed)
+        .thenRun(dispatcher::deliverDue)
+        .thenReply(replay.replyTo(), s -> new DestinationReply.Replayed(replayedAs, skipped, s.pendingCount()));
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onSendTest(DestinationState state, SendTest test) {

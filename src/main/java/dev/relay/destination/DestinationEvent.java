@@ -57,6 +57,20 @@ public sealed interface DestinationEvent extends CborSerializable {
       implements DestinationEvent {}
 
   /**
+   * A finished action ({@code originalItemId}: failed or discarded) queued again as action {@code
+   * itemId}, with a fresh retry budget; the original stays in the journal as it was.
+   */
+  record ActionReplayed(
+      String itemId,
+      String originalItemId,
+      String actionId,
+      String actionName,
+      String sourceId,
+      ObjectNode event,
+      Instant queuedAt)
+      implements DestinationEvent {}
+
+  /**
    * One request to the destination and its result: the request as sent (credentials redacted), the
    * answer or the network error, and for each action it carried, the outcome.
    */

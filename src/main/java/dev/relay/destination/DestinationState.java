@@ -7,6 +7,7 @@ import dev.relay.catalog.Outcome;
 import dev.relay.core.CborSerializable;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.ActionReplayed;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
 import dev.relay.destination.DestinationEvent.DestinationDeleted;
@@ -176,6 +177,10 @@ public final class DestinationState implements CborSerializable {
       deleted = true;
     } else if (event instanceof ActionQueued e) {
       queued(e);
+    } else if (event instanceof ActionReplayed e) {
+      // Pending like any queued action, but its messageId is not remembered again: it was queued once.
+      putPending(new PendingAction(
+          e.itemId(), e.actionId(), e.event().path("messageId").asText(), e.event(), 0, e.queuedAt(), e.queuedAt()));
     } else if (event instanceof AttemptRecorded e) {
       attempted(e);
     } else if (event instanceof ActionDiscarded e) {

@@ -5,6 +5,7 @@ import dev.relay.core.Problem;
 import dev.relay.destination.DestinationReply.Ok;
 import dev.relay.destination.DestinationReply.Rejected;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -34,17 +35,25 @@ public final class Destinations {
    * other failure is passed on as it is: it is a fault, not the destination being slow.
    */
   public CompletionStage<DestinationView> ask(String id, Function<ActorRef<DestinationReply>, DestinationCommand> command) {
-    return sharding
-        .entityRefFor(DestinationEntity.TYPE_KEY, id)
-        .<DestinationReply>ask(command::apply, askTimeout)
-        .exceptionally(
-            failure -> {
-              throw AsyncFailure.timedOut(failure)
-                  ? Problem.unavailable("destination " + id + " did not answer in time; try again", failure)
-                  : AsyncFailure.propagate(failure);
-            })
+    return send(id, command)
         .thenApply(Destinations::viewOrError)
         .thenCompose(view -> sources.of(id).thenApply(view::withSources));
+  }
+
+  /**
+   * Queues {@code items} of destination {@code id} again (see {@link DestinationCommand.Replay});
+   * a failed {@link Problem} when the destination is unknown or does not answer in time.
+   */
+  public CompletionStage<DestinationReply.Replayed> replay(String id, List<DestinationCommand.ReplayOf> items) {
+    return send(id, replyTo -> new DestinationCommand.Replay(items, replyTo))
+        .thenApply(
+            reply -> {
+              if (reply instanceof DestinationReply.Replayed replayed) {
+                return replayed;
+              }
+              viewOrError(reply);
+              throw new IllegalStateException("unexpected reply to a replay: " + reply);
+            });
   }
 
   public CompletionStage<Optional<DestinationView>> find(String id) {
@@ -56,6 +65,19 @@ public final class Destinations {
                 return Optional.empty();
               }
               throw AsyncFailure.propagate(failure);
+            });
+  }
+
+  /** The destination's reply, or unavailable when none came in time. */
+  private CompletionStage<DestinationReply> send(String id, Function<ActorRef<DestinationReply>, DestinationCommand> command) {
+    return sharding
+        .entityRefFor(DestinationEntity.TYPE_KEY, id)
+        .<DestinationReply>ask(command::apply, askTimeout)
+        .exceptionally(
+            failure -> {
+              throw AsyncFailure.timedOut(failure)
+                  ? Problem.unavailable("destination " + id + " did not answer in time; try again", failure)
+                  : AsyncFailure.propagate(failure);
             });
   }
 

@@ -7,6 +7,7 @@ import dev.relay.catalog.UrlMask;
 import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.ActionReplayed;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationConfig;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
@@ -61,6 +62,9 @@ final class ActionLogChanges {
     String userId;
     long queuedAt;
     String eventJson;
+    /** The action this one replays (set once), and the latest replay of this one. */
+    String replayOf;
+    String replayedAs;
 
     ActionStatus status;
     int attempts;
@@ -170,6 +174,11 @@ final class ActionLogChanges {
         configuredEarlier.add(journaled.destinationId());
       } else if (journaled.event() instanceof ActionQueued queued) {
         queuedHere.add(queued.itemId());
+      } else if (journaled.event() instanceof ActionReplayed replayed) {
+        queuedHere.add(replayed.itemId());
+        if (!queuedHere.contains(replayed.originalItemId())) {
+          earlier.add(replayed.originalItemId());
+        }
       } else if (journaled.event() instanceof AttemptRecorded attempt) {
         attempt.items().stream().map(ItemOutcome::itemId).filter(id -> !queuedHere.contains(id)).forEach(earlier::add);
       } else if (journaled.event() instanceof ActionDiscarded discarded) {
@@ -193,7 +202,10 @@ final class ActionLogChanges {
 
   private void apply(Journaled journaled) {
     if (journaled.event() instanceof ActionQueued queued) {
-      queued(journaled, queued);
+      queued(journaled, queued.itemId(), queued.actionId(), queued.actionName(), queued.sourceId(), queued.event(),
+          queued.queuedAt(), queued.test());
+    } else if (journaled.event() instanceof ActionReplayed replayed) {
+      replayed(journaled, replayed);
     } else if (journaled.event() instanceof AttemptRecorded attempt) {
       attempted(journaled, attempt);
     } else if (journaled.event() instanceof ActionDiscarded discarded) {
@@ -215,25 +227,39 @@ final class ActionLogChanges {
     // Other events change no query table.
   }
 
-  private void queued(Journaled journaled, ActionQueued queued) {
-    JsonNode event = queued.event();
-    Item item = new Item(queued.itemId(), true, queued.test());
+  private Item queued(
+      Journaled journaled, String itemId, String actionId, String actionName, String sourceId, JsonNode event,
+      Instant queuedAt, boolean test) {
+    Item item = new Item(itemId, true, test);
     item.destinationId = journaled.destinationId();
     item.seq = journaled.seq();
-    item.actionId = queued.actionId();
-    item.actionName = queued.actionName();
-    item.sourceId = queued.sourceId();
+    item.actionId = actionId;
+    item.actionName = actionName;
+    item.sourceId = sourceId;
     item.messageId = indexed(event.path("messageId").asText(""));
     item.eventType = indexed(event.path("type").textValue());
     item.eventName = indexed(eventName(event));
     item.userId = indexed(event.path("userId").isValueNode() ? event.path("userId").asText() : null);
-    item.queuedAt = queued.queuedAt().toEpochMilli();
+    item.queuedAt = queuedAt.toEpochMilli();
     item.eventJson = json(event);
     item.status = ActionStatus.QUEUED;
     item.nextAttemptAt = item.queuedAt;
     items.put(item.itemId, item);
     if (!item.test) {
-      counts(journaled.destinationId(), queued.queuedAt()).queued++;
+      counts(journaled.destinationId(), queuedAt).queued++;
+    }
+    return item;
+  }
+
+  /** A new action linked both ways to the one it replays, which keeps its status. */
+  private void replayed(Journaled journaled, ActionReplayed replayed) {
+    Item item = queued(journaled, replayed.itemId(), replayed.actionId(), replayed.actionName(), replayed.sourceId(),
+        replayed.event(), replayed.queuedAt(), false);
+    item.replayOf = replayed.originalItemId();
+    Item original = items.get(replayed.originalItemId());
+    if (original != null) {
+      original.replayedAs = replayed.itemId();
+      original.changed = true;
     }
   }
 

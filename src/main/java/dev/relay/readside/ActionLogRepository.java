@@ -2,6 +2,8 @@ package dev.relay.readside;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationConfig;
 import dev.relay.readside.ActionLogViews.Attempt;
 import dev.relay.readside.ActionLogViews.Counters;
@@ -36,7 +38,7 @@ final class ActionLogRepository {
 
   private static final String ITEM_COLUMNS =
       "item_id, message_id, action_name, action_id, event_type, event_name, user_id, status, attempts,"
-          + " last_status, last_error, queued_at, last_attempt_at, next_attempt_at, is_test, seq";
+          + " last_status, last_error, queued_at, last_attempt_at, next_attempt_at, is_test, seq, replay_of, replayed_as";
 
   private final DataSource dataSource;
   private final Executor executor;
@@ -105,6 +107,122 @@ final class ActionLogRepository {
     return run(connection -> counters(connection, destinationId, from, to));
   }
 
+  /** A finished action as a replay needs it: where it stands, and what to send the destination. */
+  record Replayable(ActionStatus status, boolean test, String replayedAs, DestinationCommand.ReplayOf replayOf) {}
+
+  /** The action {@code itemId} of the destination with its source event, if the journal has it. */
+  CompletionStage<Optional<Replayable>> replayable(String destinationId, String itemId) {
+    return run(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT " + REPLAY_COLUMNS + ", status, is_test, replayed_as FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
+            select.setString(1, itemId);
+            select.setString(2, destinationId);
+            try (ResultSet rows = select.executeQuery()) {
+              if (!rows.next()) {
+                return Optional.empty();
+              }
+              return Optional.of(
+                  new Replayable(
+                      ActionStatus.fromWire(rows.getString("status")).orElseThrow(),
+                      rows.getBoolean("is_test"),
+                      rows.getString("replayed_as"),
+                      replayOf(rows)));
+            }
+          }
+        });
+  }
+
+  /**
+   * What a redrive covers, fixed when it starts: how many actions match, and the last journal
+   * ordering among them. Actions queued later (its own replays among them) are past that bound.
+   */
+  record RedriveScope(long count, long lastSeq) {}
+
+  /** A page of a redrive, oldest first, and where it ended. */
+  record RedrivePage(List<DestinationCommand.ReplayOf> items, Cursor last) {}
+
+  CompletionStage<RedriveScope> redriveScope(String destinationId, ActionLogQuery query) {
+    return run(
+        connection -> {
+          Sql sql = redriveSql("COUNT(*), MAX(seq)", destinationId, query, Long.MAX_VALUE);
+          try (PreparedStatement select = prepare(connection, sql); ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return new RedriveScope(rows.getLong(1), rows.getLong(2));
+          }
+        });
+  }
+
+  /**
+   * The next {@code limit} actions of a redrive after {@code after}, keyset on (queued_at, seq)
+   * ascending: an action is on one page only, whatever changes between pages.
+   */
+  CompletionStage<RedrivePage> redrivePage(
+      String destinationId, ActionLogQuery query, RedriveScope scope, Optional<Cursor> after, int limit) {
+    return run(
+        connection -> {
+          Sql sql = redriveSql(REPLAY_COLUMNS + ", queued_at, seq", destinationId, query, scope.lastSeq());
+          StringBuilder text = new StringBuilder(sql.text());
+          List<Object> params = new ArrayList<>(sql.params());
+          after.ifPresent(
+              c -> {
+                text.append(" AND queued_at >= ? AND (queued_at > ? OR seq > ?)");
+                params.add(c.queuedAt());
+                params.add(c.queuedAt());
+                params.add(c.seq());
+              });
+          text.append(" ORDER BY destination_id, ");
+          if (sql.indexed() != null) {
+            text.append(sql.indexed()).append(", ");
+          }
+          text.append("queued_at, seq LIMIT ?");
+          params.add(limit);
+          List<DestinationCommand.ReplayOf> items = new ArrayList<>(limit);
+          Cursor last = null;
+          try (PreparedStatement select = prepare(connection, new Sql(text.toString(), params, null));
+              ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              items.add(replayOf(rows));
+              last = new Cursor(rows.getLong("queued_at"), rows.getLong("seq"));
+            }
+          }
+          return new RedrivePage(items, last);
+        });
+  }
+
+  /**
+   * The actions a redrive replays: the query's, never test calls, and none replayed already (by an
+   * earlier redrive or retry: its replay is what a later redrive picks up, if that failed too).
+   */
+  private static Sql redriveSql(String columns, String destinationId, ActionLogQuery query, long lastSeq) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM journal_item WHERE destination_id = ?");
+    List<Object> params = new ArrayList<>();
+    params.add(destinationId);
+    String indexed = filters(sql, params, query);
+    sql.append(" AND is_test = FALSE AND replayed_as IS NULL AND seq <= ?");
+    params.add(lastSeq);
+    return new Sql(sql.toString(), params, indexed);
+  }
+
+  private static final String REPLAY_COLUMNS = "item_id, action_id, source_id, event_json";
+
+  private DestinationCommand.ReplayOf replayOf(ResultSet rows) throws SQLException {
+    return new DestinationCommand.ReplayOf(
+        rows.getString("item_id"),
+        rows.getString("action_id"),
+        rows.getString("source_id"),
+        (ObjectNode) parse(rows.getString("event_json")));
+  }
+
+  private static PreparedStatement prepare(Connection connection, Sql sql) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql.text());
+    for (int i = 0; i < sql.params().size(); i++) {
+      statement.setObject(i + 1, sql.params().get(i));
+    }
+    return statement;
+  }
+
   private interface Query<T> {
     T run(Connection connection) throws SQLException;
   }
@@ -126,13 +244,43 @@ final class ActionLogRepository {
   }
 
   /** A statement and its parameters. */
-  record Sql(String text, List<Object> params) {}
+  record Sql(String text, List<Object> params, String indexed) {
+    Sql(String text, List<Object> params) {
+      this(text, params, null);
+    }
+  }
 
   /** The query of a journal page: keyset on (queued_at, seq), newest first, one index per filter. */
   static Sql listSql(String destinationId, ActionLogQuery query) {
     StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS).append(" FROM journal_item WHERE destination_id = ?");
     List<Object> params = new ArrayList<>();
     params.add(destinationId);
+    String indexed = filters(sql, params, query);
+    query.cursor().ifPresent(
+        c -> {
+          // The first bound lets the database seek the index; the second is the exact keyset.
+          sql.append(" AND queued_at <= ? AND (queued_at < ? OR seq < ?)");
+          params.add(c.queuedAt());
+          params.add(c.queuedAt());
+          params.add(c.seq());
+        });
+    // Ordering by the index's equality columns too changes nothing in the result, but lets H2 see
+    // that reading the index backwards gives the order, so it reads only the page.
+    sql.append(" ORDER BY destination_id DESC, ");
+    if (indexed != null) {
+      sql.append(indexed).append(" DESC, ");
+    }
+    sql.append("queued_at DESC, seq DESC LIMIT ?");
+    params.add(query.limit() + 1);
+    return new Sql(sql.toString(), params);
+  }
+
+
+  /**
+   * Appends the query's filters (not its cursor) to {@code sql}; returns the column of the index the
+   * most selective filter picks, or null.
+   */
+  private static String filters(StringBuilder sql, List<Object> params, ActionLogQuery query) {
     // The most selective filter picks the index: messageId, userId, event name, type, status.
     String indexed = null;
     if (query.status().isPresent()) {
@@ -158,35 +306,15 @@ final class ActionLogRepository {
       sql.append(" AND queued_at < ?");
       params.add(t.toEpochMilli());
     });
-    query.cursor().ifPresent(
-        c -> {
-          // The first bound lets the database seek the index; the second is the exact keyset.
-          sql.append(" AND queued_at <= ? AND (queued_at < ? OR seq < ?)");
-          params.add(c.queuedAt());
-          params.add(c.queuedAt());
-          params.add(c.seq());
-        });
-    // Ordering by the index's equality columns too changes nothing in the result, but lets H2 see
-    // that reading the index backwards gives the order, so it reads only the page.
-    sql.append(" ORDER BY destination_id DESC, ");
-    if (indexed != null) {
-      sql.append(indexed).append(" DESC, ");
-    }
-    sql.append("queued_at DESC, seq DESC LIMIT ?");
-    params.add(query.limit() + 1);
-    return new Sql(sql.toString(), params);
+    return indexed;
   }
-
 
   private Page list(Connection connection, String destinationId, ActionLogQuery query) throws SQLException {
     Sql sql = listSql(destinationId, query);
     List<Item> items = new ArrayList<>();
     Cursor last = null;
     boolean more = false;
-    try (PreparedStatement select = connection.prepareStatement(sql.text())) {
-      for (int i = 0; i < sql.params().size(); i++) {
-        select.setObject(i + 1, sql.params().get(i));
-      }
+    try (PreparedStatement select = prepare(connection, sql)) {
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           if (items.size() == query.limit()) {
@@ -308,7 +436,9 @@ final class ActionLogRepository {
         UtcTimes.format(rows.getLong("queued_at")),
         UtcTimes.formatOrNull(rows.getObject("last_attempt_at", Long.class)),
         UtcTimes.formatOrNull(rows.getObject("next_attempt_at", Long.class)),
-        rows.getBoolean("is_test"));
+        rows.getBoolean("is_test"),
+        rows.getString("replay_of"),
+        rows.getString("replayed_as"));
   }
 
   private JsonNode parse(String json) {

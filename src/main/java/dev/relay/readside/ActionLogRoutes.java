@@ -88,7 +88,7 @@ final class ActionLogRoutes extends AllDirectives {
    * Completes when the destination exists; fails with a 404 when it does not. The read side knows
    * every destination but the newest few, so a backlogged destination's entity is asked only then.
    */
-  private CompletionStage<Boolean> existing(String destinationId) {
+  CompletionStage<Boolean> existing(String destinationId) {
     return repository
         .known(destinationId)
         .thenCompose(

@@ -25,7 +25,9 @@ final class ActionLogViews {
       String queuedAt,
       String lastAttemptAt,
       String nextAttemptAt,
-      boolean test) {}
+      boolean test,
+      String replayOf,
+      String replayedAs) {}
 
   record Page(List<Item> items, String nextCursor) {}
 

@@ -35,14 +35,14 @@ final class ActionLogWriter {
       """
       INSERT INTO journal_item (item_id, destination_id, seq, action_id, action_name, source_id, message_id,
         event_type, event_name, user_id, status, attempts, last_status, last_error, queued_at, last_attempt_at,
-        next_attempt_at, is_test, event_json)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        next_attempt_at, is_test, event_json, replay_of, replayed_as)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
 
   private static final String UPDATE_ITEM =
       """
       UPDATE journal_item SET status = ?, attempts = ?, last_status = ?, last_error = ?, last_attempt_at = ?,
-        next_attempt_at = ?
+        next_attempt_at = ?, replayed_as = COALESCE(?, replayed_as)
       WHERE item_id = ?
       """;
 
@@ -171,6 +171,8 @@ final class ActionLogWriter {
           setLong(insert, 17, item.nextAttemptAt);
           insert.setBoolean(18, item.test);
           insert.setString(19, item.eventJson);
+          insert.setString(20, item.replayOf);
+          insert.setString(21, item.replayedAs);
           insert.addBatch();
           inserts++;
         } else if (item.changed) {
@@ -180,7 +182,9 @@ final class ActionLogWriter {
           update.setString(4, item.lastError);
           setLong(update, 5, item.lastAttemptAt);
           setLong(update, 6, item.nextAttemptAt);
-          update.setString(7, item.itemId);
+          // Only a replay in this group sets it: a row loaded for another change keeps its link.
+          update.setString(7, item.replayedAs);
+          update.setString(8, item.itemId);
           update.addBatch();
           updates++;
         }

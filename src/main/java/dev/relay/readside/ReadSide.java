@@ -61,10 +61,13 @@ public final class ReadSide {
     this.projections = ActionLogProjection.ids(tags);
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.queryDispatcher()));
     this.monitor = monitor;
+    ActionLogRoutes actionLog = new ActionLogRoutes(repository, destinations, mapper, Clock.systemUTC());
     this.routes =
         new ReadSideRoutes(
             this,
-            new ActionLogRoutes(repository, destinations, mapper, Clock.systemUTC()),
+            actionLog,
+            new ReplayRoutes(
+                repository, destinations, new Redrives(system, repository, destinations, settings), actionLog::existing, mapper),
             new DestinationListing(system, repository, destinations, sources, catalog),
             mapper);
   }

@@ -10,18 +10,21 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The read side's routes under {@code /api}: the list of destinations, each destination's action
- * journal and overview, and the read side's own status and rebuild.
+ * journal, overview and replays, and the read side's own status and rebuild.
  */
 public final class ReadSideRoutes extends AllDirectives {
 
   private final ReadSide readSide;
   private final ActionLogRoutes actionLog;
+  private final ReplayRoutes replay;
   private final DestinationListing listing;
   private final ObjectMapper mapper;
 
-  ReadSideRoutes(ReadSide readSide, ActionLogRoutes actionLog, DestinationListing listing, ObjectMapper mapper) {
+  ReadSideRoutes(
+      ReadSide readSide, ActionLogRoutes actionLog, ReplayRoutes replay, DestinationListing listing, ObjectMapper mapper) {
     this.readSide = readSide;
     this.actionLog = actionLog;
+    this.replay = replay;
     this.listing = listing;
     this.mapper = mapper;
   }
@@ -31,9 +34,9 @@ public final class ReadSideRoutes extends AllDirectives {
     return path("destinations", () -> get(() -> onSuccess(listing.list(), list -> Json.ok(mapper, list))));
   }
 
-  /** Journal and overview: the routes under {@code /api/destinations/{destinationId}/}. */
+  /** Journal, overview, retry and redrive: the routes under {@code /api/destinations/{destinationId}/}. */
   public Route destinationRoutes(String destinationId) {
-    return actionLog.route(destinationId);
+    return concat(actionLog.route(destinationId), replay.route(destinationId));
   }
 
   /** {@code GET /api/read-side} and {@code POST /api/read-side/rebuild}. */

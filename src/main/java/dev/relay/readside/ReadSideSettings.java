@@ -20,7 +20,10 @@ public record ReadSideSettings(
     Duration statementTimeout,
     Duration healthCheckInterval,
     Duration stallWarnAfter,
-    Duration stallRestartAfter) {
+    Duration stallRestartAfter,
+    int redrivePageSize,
+    int redrivePendingLimit,
+    Duration redrivePause) {
 
   private static final String KEY = "relay.read-side.";
 
@@ -34,6 +37,9 @@ public record ReadSideSettings(
     SettingRules.positive(KEY + "health.check-interval", healthCheckInterval);
     SettingRules.positive(KEY + "health.stall-warn-after", stallWarnAfter);
     SettingRules.notBelow(KEY + "health.stall-restart-after", stallRestartAfter, KEY + "health.stall-warn-after", stallWarnAfter);
+    SettingRules.between(KEY + "redrive.page-size", redrivePageSize, 1, ActionLogQuery.MAX_LIMIT);
+    SettingRules.atLeast(KEY + "redrive.pending-limit", redrivePendingLimit, 1);
+    SettingRules.positive(KEY + "redrive.pause", redrivePause);
   }
 
   /** Reads {@code relay.read-side} but its tags, which are {@code DestinationTags}. */
@@ -49,6 +55,9 @@ public record ReadSideSettings(
         readSide.getDuration("statement-timeout"),
         readSide.getDuration("health.check-interval"),
         readSide.getDuration("health.stall-warn-after"),
-        readSide.getDuration("health.stall-restart-after"));
+        readSide.getDuration("health.stall-restart-after"),
+        readSide.getInt("redrive.page-size"),
+        readSide.getInt("redrive.pending-limit"),
+        readSide.getDuration("redrive.pause"));
   }
 }

@@ -97,6 +97,19 @@ class OpenApiResponsesTest extends NodePerClass {
     admin("POST", path + "/test", "{\"type\": \"purchase\"}", 400);
     admin("GET", "/api/destinations/dst-unknown/journal", null, 404);
 
+    // Replay: an action the destination refused, retried; a redrive of what failed.
+    standIn.alwaysAnswer(Answer.status(400));
+    ingest("POST", "/v1/track", basic, "{\"userId\": \"u-4\", \"event\": \"Refused\"}", 200);
+    await(Duration.ofSeconds(30), "the refused track is journaled as failed",
+        () -> node.admin("GET", path + "/journal?status=failed&event=Refused").json().path("items").size() == 1);
+    String refused = node.admin("GET", path + "/journal?status=failed&event=Refused").json().path("items").path(0).path("id").asText();
+    standIn.alwaysAnswer(Answer.status(200));
+    admin("POST", path + "/journal/" + refused + "/retry", null, 202);
+    admin("POST", path + "/journal/" + page.path("items").path(0).path("id").asText() + "/retry", null, 409);
+    admin("POST", path + "/journal/no-such-item/retry", null, 404);
+    admin("POST", path + "/redrive", "{\"status\": \"failed\", \"eventType\": \"track\"}", 202);
+    admin("POST", path + "/redrive", "{\"status\": \"delivered\"}", 400);
+
     // Mapping tools
     admin("POST", "/api/mapping/preview", "{\"mapping\": {\"who\": {\"@path\": \"$.userId\"}}, \"event\": {\"userId\": \"u-1\"}}", 200);
     admin("POST", "/api/mapping/preview", "{\"mapping\": {\"@nonsense\": 1}, \"event\": {}}", 400);

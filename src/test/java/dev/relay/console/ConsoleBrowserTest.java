@@ -278,6 +278,37 @@ class ConsoleBrowserTest extends NodePerClass {
   }
 
   @Test
+  void aFailedActionIsRetriedAndTheRestRedrivenFromTheActionsTab() {
+    String id = createDestination(Map.of("url", standIn.url("/replay")));
+    String writeKey = connectNewSource(id);
+    standIn.alwaysAnswer(Answer.status(400));
+    for (String user : List.of("amy", "bob", "cat")) {
+      assertEquals(200, track(writeKey, user, "Refused Then Fixed").status());
+    }
+    await(DELIVERED, "3 failed", () -> count(id, "failed") == 3);
+    standIn.alwaysAnswer(Answer.status(200));
+
+    browser.open(node.baseUrl() + "/#/destinations/" + id + "/actions");
+    browser.click(By.cssSelector("#journal-table tr[data-status=failed] a"));
+    String original = browser.find(By.cssSelector("#journal-table tr[aria-selected=true]")).getAttribute("data-item");
+    browser.click(By.id("retry-item"));
+    await(DELIVERED, "the retried action delivered", () -> count(id, "delivered") == 1);
+    browser.await("the replay listed, delivered", () -> !browser.all(By.cssSelector("#journal-table tr[data-status=delivered]")).isEmpty());
+    browser.click(By.cssSelector("#journal-table tr[data-status=delivered] a"));
+    browser.await("the replay names its original", () ->
+        !browser.all(By.id("replay-of")).isEmpty() && browser.find(By.id("replay-of")).getText().equals(original));
+    browser.screenshot("actions-tab-replay");
+
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("filter-status"))).selectByValue("failed");
+    browser.click(By.id("filter-apply"));
+    browser.click(By.id("redrive"));
+    assertEquals("2 action(s) queued again.", browser.find(By.cssSelector(".journal p[role=status]")).getText(),
+        "the retried one is not replayed again");
+    await(DELIVERED, "all 3 delivered", () -> count(id, "delivered") == 3);
+    assertEquals(3, standIn.accepted().stream().filter(r -> r.path().equals("/replay")).count(), "each refused event delivered once");
+  }
+
+  @Test
   void theOverviewChartsShowTheCountsTheJournalHolds() {
     String id = createDestination(Map.of("url", standIn.url("/overview")));
     String writeKey = connectNewSource(id);

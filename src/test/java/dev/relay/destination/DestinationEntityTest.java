@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -491,6 +492,43 @@ class DestinationEntityTest {
     assertInstanceOf(DestinationEvent.DestinationDeleted.class, result.events().get(1));
     assertEquals(DestinationReply.Problem.NOT_FOUND,
         assertInstanceOf(DestinationReply.Rejected.class, run(DestinationCommand.Get::new)).problem());
+  }
+
+  @Test
+  void aReplayQueuesAFinishedActionAgainWithAFreshBudgetAndSkipsWhatItCannotReplay() {
+    create("{\"url\":\"https://x.test/\"}");
+    String failed = ((ActionQueued) accept(track("m-1", "A")).events().get(0)).itemId();
+    deliverer.next().answer(400);
+    awaitAttempt(1);
+    ActionQueued retrying = (ActionQueued) accept(track("m-2", "B")).events().get(0);
+    deliverer.next().answer(500);
+    awaitAttempt(2);
+
+    var result = entity.<DestinationReply>runCommand(replyTo -> new DestinationCommand.Replay(
+        List.of(
+            new DestinationCommand.ReplayOf(failed, retrying.actionId(), "src_1", track("m-1", "A")),
+            new DestinationCommand.ReplayOf(failed, retrying.actionId(), "src_1", track("m-1", "A")),
+            new DestinationCommand.ReplayOf(retrying.itemId(), retrying.actionId(), "src_1", track("m-2", "B")),
+            new DestinationCommand.ReplayOf("itm_gone", "act_gone", "src_1", track("m-3", "C"))),
+        replyTo));
+
+    DestinationReply.Replayed replayed = assertInstanceOf(DestinationReply.Replayed.class, result.reply());
+    assertEquals(Set.of(failed), replayed.replayedAs().keySet(), "once, though named twice");
+    assertEquals(Set.of(retrying.itemId(), "itm_gone"), replayed.skipped().keySet());
+    assertEquals(2, replayed.pending());
+    DestinationEvent.ActionReplayed event = assertInstanceOf(DestinationEvent.ActionReplayed.class, result.events().get(0));
+    assertEquals(1, result.events().size());
+    assertEquals(failed, event.originalItemId());
+    assertEquals(replayed.replayedAs().get(failed), event.itemId());
+    assertEquals(0, entity.getState().pending(event.itemId()).orElseThrow().attempts(), "a fresh retry budget");
+
+    deliverer.next().answer(200);
+    AttemptRecorded delivered = awaitAttempt(3);
+    assertEquals(event.itemId(), delivered.items().get(0).itemId());
+    assertEquals(Outcome.DELIVERED, delivered.items().get(0).outcome());
+    var asked = entity.<DestinationReply>runCommand(replyTo -> new DestinationCommand.Replay(List.of(), replyTo));
+    assertEquals(List.of(), asked.events());
+    assertEquals(1, assertInstanceOf(DestinationReply.Replayed.class, asked.reply()).pending(), "only the retrying one");
   }
 
   @Test

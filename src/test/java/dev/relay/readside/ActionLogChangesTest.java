@@ -10,6 +10,7 @@ import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.ActionReplayed;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationEvent.ItemOutcome;
 import dev.relay.readside.ActionLogChanges.Journaled;
@@ -86,6 +87,37 @@ class ActionLogChangesTest {
     assertEquals(1, minute.discarded);
     assertEquals(0, minute.delivered);
     assertEquals(1, changes.attemptItems.size(), "the late attempt is still in the log");
+  }
+
+  @Test
+  void aReplayIsANewRowLinkedBothWaysWhileTheOriginalKeepsItsStatus() throws Exception {
+    List<Set<String>> loaded = new ArrayList<>();
+    ActionLogChanges changes =
+        ActionLogChanges.of(
+            List.of(
+                new Journaled(DST, 9, new ActionReplayed(
+                    "itm_new", "itm_failed", "act_1", "Send", "src_1",
+                    (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree("{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"m-1\"}"),
+                    T0)),
+                attempt(10, 10, 200, item("itm_new", 1, Outcome.DELIVERED, null))),
+            ids -> {
+              loaded.add(ids);
+              return List.of(stored("itm_failed", ActionStatus.FAILED));
+            },
+            MAPPER);
+    assertEquals(List.of(Set.of("itm_failed")), loaded);
+    ActionLogChanges.Item replay = changes.items.get("itm_new");
+    assertTrue(replay.created);
+    assertEquals("itm_failed", replay.replayOf);
+    assertEquals(ActionStatus.DELIVERED, replay.status);
+    assertEquals("m-1", replay.messageId);
+    ActionLogChanges.Item original = changes.items.get("itm_failed");
+    assertEquals("itm_new", original.replayedAs);
+    assertTrue(original.changed);
+    assertEquals(ActionStatus.FAILED, original.status, "the original stays as it was");
+    assertEquals(2, original.attempts);
+    ActionLogChanges.Counts minute = changes.minutes.values().iterator().next();
+    assertEquals(List.of(1L, 1L), List.of(minute.queued, minute.delivered), "a replay is queued volume like any action");
   }
 
   private static Journaled queued(long seq, String itemId, boolean test) throws Exception {

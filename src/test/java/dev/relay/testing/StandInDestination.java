@@ -51,7 +51,7 @@ public final class StandInDestination implements AutoCloseable {
 
   private final HttpServer server;
   private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
-  private volatile Answer fallback = Answer.status(200);
+  private volatile java.util.function.Function<Received, Answer> fallback = request -> Answer.status(200);
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final List<Received> accepted = new CopyOnWriteArrayList<>();
 
@@ -83,7 +83,13 @@ public final class StandInDestination implements AutoCloseable {
   }
 
   public StandInDestination alwaysAnswer(Answer answer) {
-    fallback = answer;
+    fallback = request -> answer;
+    return this;
+  }
+
+  /** Unscripted requests get the answer {@code answers} gives them, e.g. a refusal of a bad body. */
+  public StandInDestination answerBy(java.util.function.Function<Received, Answer> answers) {
+    fallback = answers;
     return this;
   }
 
@@ -145,7 +151,7 @@ public final class StandInDestination implements AutoCloseable {
     received.add(request);
     Answer answer = script.poll();
     if (answer == null) {
-      answer = fallback;
+      answer = fallback.apply(request);
     }
     if (!answer.delay().isZero()) {
       try {
