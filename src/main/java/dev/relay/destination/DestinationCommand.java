@@ -10,7 +10,7 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * What a destination can be asked: {@link DestinationEntity}'s protocol as the rest of the node
- * sees it. The entity's messages to itself ({@link DestinationEntity.Internal}) are its own.
+ * sees it. The entity's messages to itself ({@link InternalCommand}) are its own.
  */
 public sealed interface DestinationCommand extends CborSerializable
     permits DestinationCommand.Create,
@@ -24,7 +24,7 @@ public sealed interface DestinationCommand extends CborSerializable
         DestinationCommand.Accept,
         DestinationCommand.SendTest,
         DestinationCommand.Replay,
-        DestinationEntity.Internal {
+        InternalCommand {
 
   /** Creates the destination; without {@code actions} the type's default actions are used. */
   record Create(

@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.Settings;
-import dev.relay.core.CborSerializable;
-import dev.relay.core.Ids;
 import dev.relay.delivery.Deliverer;
 import dev.relay.delivery.DeliveryPipeline;
 import dev.relay.delivery.DeliverySettings;
-import dev.relay.delivery.Exchange;
 import dev.relay.destination.DestinationCommand.Accept;
 import dev.relay.destination.DestinationCommand.Create;
 import dev.relay.destination.DestinationCommand.Delete;
@@ -26,7 +23,6 @@ import dev.relay.destination.DestinationCommand.UpdateAction;
 import dev.relay.destination.DestinationCommand.UpdateSettings;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
-import dev.relay.destination.DestinationEvent.ActionReplayed;
 import dev.relay.destination.DestinationEvent.ActionUpdated;
 import dev.relay.destination.DestinationEvent.ActionsReplaced;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
@@ -42,8 +38,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -90,33 +84,6 @@ public final class DestinationEntity
       EntityTypeKey.create(DestinationCommand.class, "Destination");
 
   // ---------------------------------------------------------------------------------------------
-  // The entity's messages to itself
-
-  /** Messages the entity sends itself (timers, finished requests); never sent from outside. */
-  sealed interface Internal extends DestinationCommand {}
-
-  /** The retry timer: attempt what is due. */
-  record DeliverDue() implements Internal {}
-
-  /** An attempt came back (from the destination or with a network error). */
-  record AttemptFinished(String actionId, List<ItemAttempt> items, Exchange exchange, int generation)
-      implements Internal {}
-
-  /** The test calls came back. */
-  record TestsFinished(List<TestCall> calls, ActorRef<TestReport> replyTo, int generation) implements Internal {}
-
-  record TestCall(String itemId, String actionId, String actionName, Exchange exchange)
-      implements CborSerializable {}
-
-  /** Journal the attempts finished since the last time, in one write. */
-  record RecordFinishedAttempts() implements Internal {}
-
-  /** Sharding's stop message, after passivation. */
-  record Stop() implements Internal {}
-
-  record ItemAttempt(String itemId, int attempt) implements CborSerializable {}
-
-  // ---------------------------------------------------------------------------------------------
   // Wiring
 
   /** What a destination entity needs from its node. */
@@ -140,7 +107,7 @@ public final class DestinationEntity
                             context.getEntityId(),
                             setup,
                             Optional.of(context.getShard())))
-                .withStopMessage(new Stop())
+                .withStopMessage(new InternalCommand.Stop())
                 .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
@@ -284,11 +251,11 @@ public final class DestinationEntity
 
     builder
         .forAnyState()
-        .onCommand(DeliverDue.class, (state, c) -> Effect().none().thenRun(dispatcher::deliverDue).thenNoReply())
-        .onCommand(AttemptFinished.class, this::onAttemptFinished)
-        .onCommand(TestsFinished.class, this::onTestsFinished)
-        .onCommand(RecordFinishedAttempts.class, this::onRecordFinishedAttempts)
-        .onCommand(Stop.class, (state, c) -> Effect().stop().thenNoReply());
+        .onCommand(InternalCommand.DeliverDue.class, (state, c) -> Effect().none().thenRun(dispatcher::deliverDue).thenNoReply())
+        .onCommand(InternalCommand.AttemptFinished.class, this::onAttemptFinished)
+        .onCommand(InternalCommand.TestsFinished.class, this::onTestsFinished)
+        .onCommand(InternalCommand.RecordFinishedAttempts.class, this::onRecordFinishedAttempts)
+        .onCommand(InternalCommand.Stop.class, (state, c) -> Effect().stop().thenNoReply());
 
     return builder.build();
   }
@@ -443,33 +410,13 @@ public final class DestinationEntity
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onReplay(DestinationState state, Replay replay) {
-    CompiledActions actions = compiledActions(state);
-    Instant now = now();
-    List<DestinationEvent> replayed = new ArrayList<>();
-    Map<String, String> replayedAs = new LinkedHashMap<>();
-    Map<String, String> skipped = new LinkedHashMap<>();
-    for (DestinationCommand.ReplayOf item : replay.items()) {
-      Optional<CompiledActions.Compiled> action = actions.get(item.actionId());
-      if (replayedAs.containsKey(item.itemId()) || skipped.containsKey(item.itemId())) {
-        continue; // named twice in one command: replayed once
-      } else if (state.pending(item.itemId()).isPresent()) {
-        skipped.put(item.itemId(), "it is still pending");
-      } else if (action.isEmpty() || !action.get().config().enabled()) {
-        skipped.put(item.itemId(), "its action " + item.actionId() + " is removed, disabled or unusable");
-      } else {
-        String newItemId = Ids.newId("itm");
-        replayedAs.put(item.itemId(), newItemId);
-        replayed.add(new ActionReplayed(
-            newItemId, item.itemId(), item.actionId(), action.get().config().name(), item.sourceId(), item.event(), now));
-      }
+    ReplayDecision decision = ReplayDecision.of(state, compiledActions(state), replay.items(), now());
+    if (decision.events().isEmpty()) {
+      return Effect().reply(replay.replyTo(), decision.reply(state.pendingCount()));
     }
-    if (replayed.isEmpty()) {
-      return Effect().reply(replay.replyTo(), new DestinationReply.Replayed(replayedAs, skipped, state.pendingCount()));
-    }
-    return Effect()
-        .persist(replayed)
+    return persist(decision.events())
         .thenRun(dispatcher::deliverDue)
-        .thenReply(replay.replyTo(), s -> new DestinationReply.Replayed(replayedAs, skipped, s.pendingCount()));
+        .thenReply(replay.replyTo(), s -> decision.reply(s.pendingCount()));
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onSendTest(DestinationState state, SendTest test) {
@@ -487,7 +434,7 @@ public final class DestinationEntity
         .thenNoReply();
   }
 
-  private ReplyEffect<DestinationEvent, DestinationState> onTestsFinished(DestinationState state, TestsFinished finished) {
+  private ReplyEffect<DestinationEvent, DestinationState> onTestsFinished(DestinationState state, InternalCommand.TestsFinished finished) {
     Dispatcher.TestsDone done = dispatcher.testsFinished(state, finished);
     return Effect().persist(done.records()).thenReply(finished.replyTo(), s -> done.report());
   }
@@ -501,19 +448,19 @@ public final class DestinationEntity
   // ---------------------------------------------------------------------------------------------
   // Delivery: the dispatcher sends, the entity journals what came of it
 
-  private ReplyEffect<DestinationEvent, DestinationState> onAttemptFinished(DestinationState state, AttemptFinished attempt) {
+  private ReplyEffect<DestinationEvent, DestinationState> onAttemptFinished(DestinationState state, InternalCommand.AttemptFinished attempt) {
     dispatcher.finished(attempt);
     return Effect().noReply();
   }
 
-  private ReplyEffect<DestinationEvent, DestinationState> onRecordFinishedAttempts(DestinationState state, RecordFinishedAttempts record) {
-    List<AttemptFinished> batch = dispatcher.takeFinished();
+  private ReplyEffect<DestinationEvent, DestinationState> onRecordFinishedAttempts(DestinationState state, InternalCommand.RecordFinishedAttempts record) {
+    List<InternalCommand.AttemptFinished> batch = dispatcher.takeFinished();
     if (batch.isEmpty()) {
       return Effect().noReply();
     }
     Instant now = now();
     List<DestinationEvent> events = new ArrayList<>(batch.size());
-    for (AttemptFinished attempt : batch) {
+    for (InternalCommand.AttemptFinished attempt : batch) {
       events.add(dispatcher.recordOf(state, attempt, now));
     }
     return persist(events)

@@ -3,6 +3,7 @@ package dev.relay.destination;
 import dev.relay.catalog.Outcome;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.ActionReplayed;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationEvent.ItemOutcome;
 import dev.relay.metrics.Metrics;
@@ -100,6 +101,8 @@ public final class DestinationMetrics {
     void add(DestinationState before, DestinationEvent event) {
       if (event instanceof ActionQueued queued && !queued.test()) {
         this.queued++;
+      } else if (event instanceof ActionReplayed) {
+        this.queued++; // queued again, as a replay of a failed or discarded one
       } else if (event instanceof ActionDiscarded discarded) {
         this.discarded += discarded.itemIds().stream().filter(id -> before.pending(id).isPresent()).count();
       } else if (event instanceof AttemptRecorded attempt) {

@@ -335,11 +335,11 @@ class DestinationEntityTest {
     assertEquals(Outcome.RETRY, first.items().get(0).outcome());
     assertEquals(Optional.of(START.plus(BASE)), first.items().get(0).nextAttemptAt());
 
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
 
     clock.advance(BASE);
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     deliverer.next().answer(503);
     AttemptRecorded second = awaitAttempt(2);
     assertEquals(2, second.items().get(0).attempt());
@@ -356,7 +356,7 @@ class DestinationEntityTest {
     assertEquals(Optional.empty(), recorded.items().get(0).nextAttemptAt());
     assertEquals(0, entity.getState().pendingCount());
     clock.advance(Duration.ofHours(1));
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
   }
 
@@ -371,7 +371,7 @@ class DestinationEntityTest {
       Outcome expected = attempt <= 3 ? Outcome.RETRY : Outcome.FAILED;
       assertEquals(expected, recorded.items().get(0).outcome(), "attempt " + attempt);
       clock.advance(Duration.ofMinutes(10));
-      entity.runCommand(new DestinationEntity.DeliverDue());
+      entity.runCommand(new InternalCommand.DeliverDue());
     }
     deliverer.expectNothing(Duration.ofMillis(200));
     assertEquals(0, entity.getState().pendingCount());
@@ -389,7 +389,7 @@ class DestinationEntityTest {
     assertEquals(Optional.empty(), recorded.items().get(0).nextAttemptAt());
     assertEquals(0, entity.getState().pendingCount());
     clock.advance(Duration.ofHours(1));
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
   }
 
@@ -426,7 +426,7 @@ class DestinationEntityTest {
     assertEquals("https://fixed.test/", assertInstanceOf(DestinationReply.Ok.class, patched).destination().settings().path("url").asText());
 
     clock.advance(BASE);
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     ScriptedDeliverer.Sent retry = deliverer.next();
     assertEquals("https://fixed.test/", retry.request().url());
     assertEquals("m-2", json(retry.request().body()).path("messageId").asText());
@@ -442,7 +442,7 @@ class DestinationEntityTest {
     run(replyTo -> new DestinationCommand.UpdateAction(
         actionId, Optional.empty(), Optional.empty(), Optional.of(json("{\"@path\":\"$.properties\"}")), replyTo));
     clock.advance(BASE);
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     assertEquals(json("{\"revenue\":10}"), json(deliverer.next().request().body()));
   }
 
@@ -454,7 +454,7 @@ class DestinationEntityTest {
     awaitAttempt(1);
     run(DestinationCommand.Disable::new);
     clock.advance(Duration.ofMinutes(5));
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
     assertEquals(1, entity.getState().pendingCount());
 
@@ -712,7 +712,7 @@ class DestinationEntityTest {
     assertEquals(Outcome.FAILED, result.outcome());
     assertEquals(Outcome.FAILED, awaitAttempt(1).items().get(0).outcome());
     clock.advance(Duration.ofHours(1));
-    entity.runCommand(new DestinationEntity.DeliverDue());
+    entity.runCommand(new InternalCommand.DeliverDue());
     deliverer.expectNothing(Duration.ofMillis(200));
   }
 
