@@ -91,6 +91,8 @@ CREATE TABLE IF NOT EXISTS journal_minute (
   discarded BIGINT NOT NULL,
   PRIMARY KEY (destination_id, minute_start)
 );
+-- Requests the destination answered 429 (too many requests) that minute: when it was throttled.
+ALTER TABLE journal_minute ADD COLUMN IF NOT EXISTS throttled BIGINT DEFAULT 0 NOT NULL;
 
 -- Per destination and minute: delivered requests by duration bucket (see LatencyBuckets).
 CREATE TABLE IF NOT EXISTS journal_latency (

@@ -122,6 +122,8 @@ final class ActionLogChanges {
     long failed;
     long retried;
     long discarded;
+    /** Requests answered 429. */
+    long throttled;
   }
 
   record LatencyKey(String destinationId, long minuteStart, int bucket) implements Comparable<LatencyKey> {
@@ -289,6 +291,7 @@ final class ActionLogChanges {
             attempt.error().map(e -> cut(e, 4000)).orElse(null),
             attempt.items().size()));
     boolean delivered = false;
+    boolean counted = false;
     for (ItemOutcome outcome : attempt.items()) {
       Long next = outcome.nextAttemptAt().map(Instant::toEpochMilli).orElse(null);
       attemptItems.add(new AttemptItem(outcome.itemId(), attemptId, outcome.attempt(), outcome.outcome().wireName(), next));
@@ -312,6 +315,10 @@ final class ActionLogChanges {
       item.changed = true;
       if (!item.test) {
         Counts counts = counts(journaled.destinationId(), attempt.startedAt());
+        if (!counted && attempt.responseStatus().filter(status -> status == 429).isPresent()) {
+          counts.throttled++; // once per request, however many actions it carried
+        }
+        counted = true;
         switch (outcome.outcome()) {
           case DELIVERED -> {
             counts.delivered++;

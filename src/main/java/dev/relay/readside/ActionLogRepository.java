@@ -391,7 +391,7 @@ final class ActionLogRepository {
     List<Minute> minutes = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT minute_start, queued, delivered, failed, retried, discarded FROM journal_minute"
+            "SELECT minute_start, queued, delivered, failed, retried, discarded, throttled FROM journal_minute"
                 + " WHERE destination_id = ? AND minute_start >= ? AND minute_start < ? ORDER BY minute_start")) {
       select.setString(1, destinationId);
       select.setLong(2, from);
@@ -399,7 +399,9 @@ final class ActionLogRepository {
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           minutes.add(
-              new Minute(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5), rows.getLong(6)));
+              new Minute(
+                  rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5), rows.getLong(6),
+                  rows.getLong(7)));
         }
       }
     }

@@ -50,17 +50,17 @@ final class ActionLogViews {
   /** An action with its source event and attempt log. */
   record Detail(Item item, JsonNode event, List<Attempt> attemptLog) {}
 
-  record Totals(long queued, long delivered, long failed, long retrying, long discarded) {}
+  record Totals(long queued, long delivered, long failed, long retrying, long discarded, long throttled) {}
 
   record Latency(Long p50, Long p95, Long p99) {}
 
-  record Point(String t, long queued, long delivered, long failed, long retried, long discarded) {}
+  record Point(String t, long queued, long delivered, long failed, long retried, long discarded, long throttled) {}
 
   record Overview(
       String from, String to, String interval, Totals totals, Latency latencyMs, List<Point> series) {}
 
   /** A minute's counters as stored. */
-  record Minute(long start, long queued, long delivered, long failed, long retried, long discarded) {}
+  record Minute(long start, long queued, long delivered, long failed, long retried, long discarded, long throttled) {}
 
   /** The stored counters of a window: its minutes and its delivered requests per latency bucket. */
   record Counters(List<Minute> minutes, Map<Integer, Long> latencyBuckets) {}

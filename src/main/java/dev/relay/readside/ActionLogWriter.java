@@ -239,6 +239,7 @@ final class ActionLogWriter {
           add.setLong(5, counts.failed);
           add.setLong(6, counts.retried);
           add.setLong(7, counts.discarded);
+          add.setLong(8, counts.throttled);
           add.addBatch();
         }
         add.executeBatch();

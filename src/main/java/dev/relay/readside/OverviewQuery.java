@@ -68,10 +68,10 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
 
   /** The overview of these stored counters (those of this query's window). */
   ActionLogViews.Overview report(ActionLogViews.Counters counters) {
-    long queued = 0, delivered = 0, failed = 0, retried = 0, discarded = 0;
+    long queued = 0, delivered = 0, failed = 0, retried = 0, discarded = 0, throttled = 0;
     Map<Long, long[]> byInterval = new TreeMap<>();
     for (long t = intervalOf(from.toEpochMilli()); t < to.toEpochMilli(); t += intervalMillis) {
-      byInterval.put(t, new long[5]);
+      byInterval.put(t, new long[6]);
     }
     for (ActionLogViews.Minute minute : counters.minutes()) {
       queued += minute.queued();
@@ -79,16 +79,18 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
       failed += minute.failed();
       retried += minute.retried();
       discarded += minute.discarded();
-      long[] point = byInterval.computeIfAbsent(intervalOf(minute.start()), t -> new long[5]);
+      throttled += minute.throttled();
+      long[] point = byInterval.computeIfAbsent(intervalOf(minute.start()), t -> new long[6]);
       point[0] += minute.queued();
       point[1] += minute.delivered();
       point[2] += minute.failed();
       point[3] += minute.retried();
       point[4] += minute.discarded();
+      point[5] += minute.throttled();
     }
     List<ActionLogViews.Point> series = new ArrayList<>(byInterval.size());
     byInterval.forEach(
-        (t, p) -> series.add(new ActionLogViews.Point(UtcTimes.format(t), p[0], p[1], p[2], p[3], p[4])));
+        (t, p) -> series.add(new ActionLogViews.Point(UtcTimes.format(t), p[0], p[1], p[2], p[3], p[4], p[5])));
 
     long[] buckets = new long[LatencyBuckets.COUNT];
     counters.latencyBuckets().forEach((bucket, requests) -> buckets[Math.min(bucket, LatencyBuckets.COUNT - 1)] += requests);
@@ -101,7 +103,7 @@ record OverviewQuery(Instant from, Instant to, long intervalMillis, String inter
         UtcTimes.format(from.toEpochMilli()),
         UtcTimes.format(to.toEpochMilli()),
         interval,
-        new ActionLogViews.Totals(queued, delivered, failed, retried, discarded),
+        new ActionLogViews.Totals(queued, delivered, failed, retried, discarded, throttled),
         latency,
         series);
   }

@@ -14,14 +14,14 @@ enum SqlDialect {
       return """
           MERGE INTO journal_minute t
           USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT),
-                         CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)))
-            AS s(destination_id, minute_start, queued, delivered, failed, retried, discarded)
+                         CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)))
+            AS s(destination_id, minute_start, queued, delivered, failed, retried, discarded, throttled)
           ON t.destination_id = s.destination_id AND t.minute_start = s.minute_start
           WHEN MATCHED THEN UPDATE SET
             queued = t.queued + s.queued, delivered = t.delivered + s.delivered, failed = t.failed + s.failed,
-            retried = t.retried + s.retried, discarded = t.discarded + s.discarded
-          WHEN NOT MATCHED THEN INSERT (destination_id, minute_start, queued, delivered, failed, retried, discarded)
-            VALUES (s.destination_id, s.minute_start, s.queued, s.delivered, s.failed, s.retried, s.discarded)
+            retried = t.retried + s.retried, discarded = t.discarded + s.discarded, throttled = t.throttled + s.throttled
+          WHEN NOT MATCHED THEN INSERT (destination_id, minute_start, queued, delivered, failed, retried, discarded, throttled)
+            VALUES (s.destination_id, s.minute_start, s.queued, s.delivered, s.failed, s.retried, s.discarded, s.throttled)
           """;
     }
 
@@ -54,14 +54,15 @@ enum SqlDialect {
     @Override
     String addToMinute() {
       return """
-          INSERT INTO journal_minute (destination_id, minute_start, queued, delivered, failed, retried, discarded)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO journal_minute (destination_id, minute_start, queued, delivered, failed, retried, discarded, throttled)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (destination_id, minute_start) DO UPDATE SET
             queued = journal_minute.queued + EXCLUDED.queued,
             delivered = journal_minute.delivered + EXCLUDED.delivered,
             failed = journal_minute.failed + EXCLUDED.failed,
             retried = journal_minute.retried + EXCLUDED.retried,
-            discarded = journal_minute.discarded + EXCLUDED.discarded
+            discarded = journal_minute.discarded + EXCLUDED.discarded,
+            throttled = journal_minute.throttled + EXCLUDED.throttled
           """;
     }
 

@@ -176,16 +176,18 @@ abstract class ActionLogProjectionTest {
       assertEquals(2, totals.path("failed").asLong(), totals.toString());
       assertEquals(3, totals.path("retrying").asLong(), totals.toString());
       assertEquals(0, totals.path("discarded").asLong(), totals.toString());
+      assertEquals(1, totals.path("throttled").asLong(), "the one 429: " + totals);
       assertEquals(33, standIn.received().size(), "no request beyond the 30 first attempts and 3 retries");
       assertEquals(33, ReadSideTables.count(node, "SELECT COUNT(*) FROM journal_attempt WHERE destination_id = ?", id));
 
-      long delivered = 0, failed = 0, retried = 0;
+      long delivered = 0, failed = 0, retried = 0, throttled = 0;
       for (JsonNode point : overview.path("series")) {
         delivered += point.path("delivered").asLong();
         failed += point.path("failed").asLong();
         retried += point.path("retried").asLong();
+        throttled += point.path("throttled").asLong();
       }
-      assertEquals(List.of(28L, 2L, 3L), List.of(delivered, failed, retried), "the series adds up to the same: " + overview);
+      assertEquals(List.of(28L, 2L, 3L, 1L), List.of(delivered, failed, retried, throttled), "the series adds up to the same: " + overview);
       assertEquals("1h", overview.path("interval").asText());
       JsonNode latency = overview.path("latencyMs");
       assertTrue(latency.path("p50").asLong() <= latency.path("p95").asLong());

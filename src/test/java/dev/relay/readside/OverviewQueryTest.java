@@ -37,10 +37,10 @@ class OverviewQueryTest {
         query.report(
             new ActionLogViews.Counters(
                 List.of(
-                    new ActionLogViews.Minute(Instant.parse("2025-06-01T10:30:00Z").toEpochMilli(), 5, 3, 1, 2, 0),
-                    new ActionLogViews.Minute(Instant.parse("2025-06-01T11:59:00Z").toEpochMilli(), 4, 4, 0, 0, 1)),
+                    new ActionLogViews.Minute(Instant.parse("2025-06-01T10:30:00Z").toEpochMilli(), 5, 3, 1, 2, 0, 1),
+                    new ActionLogViews.Minute(Instant.parse("2025-06-01T11:59:00Z").toEpochMilli(), 4, 4, 0, 0, 1, 0)),
                 Map.of()));
-    assertEquals(new ActionLogViews.Totals(9, 7, 1, 2, 1), overview.totals());
+    assertEquals(new ActionLogViews.Totals(9, 7, 1, 2, 1, 1), overview.totals());
     assertEquals(2, overview.series().size());
     assertEquals(new ActionLogViews.Point("2025-06-01T10:00:00.000Z", 5, 3, 1, 2, 0), overview.series().get(0));
     assertEquals(new ActionLogViews.Point("2025-06-01T11:00:00.000Z", 4, 4, 0, 0, 1), overview.series().get(1));
