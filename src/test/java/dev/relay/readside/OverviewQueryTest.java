@@ -42,8 +42,8 @@ class OverviewQueryTest {
                 Map.of()));
     assertEquals(new ActionLogViews.Totals(9, 7, 1, 2, 1, 1), overview.totals());
     assertEquals(2, overview.series().size());
-    assertEquals(new ActionLogViews.Point("2025-06-01T10:00:00.000Z", 5, 3, 1, 2, 0), overview.series().get(0));
-    assertEquals(new ActionLogViews.Point("2025-06-01T11:00:00.000Z", 4, 4, 0, 0, 1), overview.series().get(1));
+    assertEquals(new ActionLogViews.Point("2025-06-01T10:00:00.000Z", 5, 3, 1, 2, 0, 1), overview.series().get(0));
+    assertEquals(new ActionLogViews.Point("2025-06-01T11:00:00.000Z", 4, 4, 0, 0, 1, 0), overview.series().get(1));
     assertNull(overview.latencyMs().p50());
   }
 
