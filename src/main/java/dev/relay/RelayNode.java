@@ -1,14 +1,13 @@
 package dev.relay;
 
-import dev.relay.core.AsyncFailure;
-import dev.relay.persistence.Database;
-
 import com.typesafe.config.Config;
 import dev.relay.cluster.ClusterMetrics;
 import dev.relay.cluster.Readiness;
+import dev.relay.core.AsyncFailure;
 import dev.relay.http.AdminToken;
 import dev.relay.http.ErrorHandling;
 import dev.relay.metrics.Metrics;
+import dev.relay.persistence.Database;
 import dev.relay.persistence.H2Housekeeping;
 import java.net.InetSocketAddress;
 import java.time.Duration;

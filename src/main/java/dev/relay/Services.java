@@ -1,7 +1,5 @@
 package dev.relay;
 
-import dev.relay.persistence.Database;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.catalog.Catalog;
 import dev.relay.delivery.HttpDelivery;
@@ -13,6 +11,7 @@ import dev.relay.http.Json;
 import dev.relay.ingest.Ingest;
 import dev.relay.ingest.IngestSettings;
 import dev.relay.metrics.Metrics;
+import dev.relay.persistence.Database;
 import dev.relay.readside.ReadSide;
 import dev.relay.source.DeletedDestinations;
 import dev.relay.source.SourceDirectory;

@@ -1,6 +1,5 @@
 package dev.relay.catalog;
 
-
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,9 +2,9 @@ package dev.relay.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.destination.SampleEvents;
 import dev.relay.event.EventTypes;
 import dev.relay.http.Json;
-import dev.relay.destination.SampleEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;

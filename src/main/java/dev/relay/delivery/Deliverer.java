@@ -1,7 +1,6 @@
 package dev.relay.delivery;
 
 import dev.relay.catalog.OutgoingRequest;
-
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 

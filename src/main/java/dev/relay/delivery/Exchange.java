@@ -2,8 +2,8 @@ package dev.relay.delivery;
 
 import dev.relay.catalog.BatchReading;
 import dev.relay.catalog.DestinationType;
-import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Outcome;
+import dev.relay.catalog.OutgoingRequest;
 import dev.relay.core.CborSerializable;
 import java.time.Instant;
 import java.util.Optional;

@@ -2,7 +2,6 @@ package dev.relay.delivery;
 
 import dev.relay.catalog.HeaderRules;
 import dev.relay.catalog.OutgoingRequest;
-
 import dev.relay.core.AsyncFailure;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,8 +36,8 @@ import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.StreamLimitReachedException;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**

@@ -2,7 +2,6 @@ package dev.relay.delivery;
 
 import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.UrlMask;
-
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,6 +1,5 @@
 package dev.relay.destination;
 
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.Catalog;

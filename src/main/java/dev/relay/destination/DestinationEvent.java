@@ -1,8 +1,8 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Outcome;
+import dev.relay.catalog.OutgoingRequest;
 import dev.relay.core.CborSerializable;
 import dev.relay.delivery.DeliveryResponse;
 import dev.relay.delivery.Exchange;

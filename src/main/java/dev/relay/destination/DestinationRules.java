@@ -1,9 +1,9 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.relay.core.Ids;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
+import dev.relay.core.Ids;
 import dev.relay.delivery.AddressPolicy;
 import dev.relay.mapping.Mapping;
 import dev.relay.mapping.MappingException;

@@ -1,7 +1,7 @@
 package dev.relay.destination;
 
-import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Outcome;
+import dev.relay.catalog.OutgoingRequest;
 import dev.relay.core.CborSerializable;
 import java.util.List;
 import java.util.Optional;

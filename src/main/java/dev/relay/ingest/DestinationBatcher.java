@@ -1,9 +1,9 @@
 package dev.relay.ingest;
 
 import dev.relay.core.Problem;
+import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.destination.DestinationCommand;
 import dev.relay.destination.DestinationEntity;
-import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.destination.DestinationReply;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.relay.persistence;
 
-
 import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;
 import java.nio.file.Path;

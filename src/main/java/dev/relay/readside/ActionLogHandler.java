@@ -1,9 +1,8 @@
 package dev.relay.readside;
 
-import dev.relay.persistence.PooledJdbcSession;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.destination.DestinationEvent;
+import dev.relay.persistence.PooledJdbcSession;
 import dev.relay.readside.ActionLogChanges.Journaled;
 import java.util.ArrayList;
 import java.util.List;

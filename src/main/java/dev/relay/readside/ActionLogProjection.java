@@ -1,10 +1,9 @@
 package dev.relay.readside;
 
-import dev.relay.persistence.PooledJdbcSession;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.destination.DestinationEvent;
 import dev.relay.destination.DestinationTags;
+import dev.relay.persistence.PooledJdbcSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,14 +1,14 @@
 package dev.relay.readside;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.destination.DestinationConfig;
 import dev.relay.readside.ActionLogChanges.Attempt;
 import dev.relay.readside.ActionLogChanges.AttemptItem;
 import dev.relay.readside.ActionLogChanges.Counts;
 import dev.relay.readside.ActionLogChanges.Item;
 import dev.relay.readside.ActionLogChanges.LatencyKey;
 import dev.relay.readside.ActionLogChanges.MinuteKey;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.destination.DestinationConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

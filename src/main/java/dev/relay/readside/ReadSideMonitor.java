@@ -20,13 +20,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
-import scala.concurrent.ExecutionContextExecutor;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.javadsl.ProjectionManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * Watches each read-side tag: where the journal is, where the projection's offset is, and whether

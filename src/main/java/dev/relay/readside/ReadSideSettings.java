@@ -1,9 +1,8 @@
 package dev.relay.readside;
 
-import dev.relay.destination.DestinationTags;
-
 import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;
+import dev.relay.destination.DestinationTags;
 import java.time.Duration;
 
 /**

@@ -1,22 +1,22 @@
 package dev.relay.source;
 
 import dev.relay.cluster.Readiness;
-import org.apache.pekko.Done;
 import dev.relay.destination.ConnectedSources;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -29,8 +29,8 @@ import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
-import scala.jdk.javaapi.OptionConverters;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.OptionConverters;
 
 /**
  * Every node's copy of write key → source → connected destinations, so ingest resolves a request

@@ -1,7 +1,5 @@
 package dev.relay.cluster;
 
-import dev.relay.destination.Destinations;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.RelayConfig;
+import dev.relay.destination.Destinations;
 import dev.relay.testing.PostgresDatabase;
 import dev.relay.testing.RelayProcess;
-import dev.relay.testing.StandInDestination;
 import dev.relay.testing.StandInDestination.Answer;
+import dev.relay.testing.StandInDestination;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,5 @@
 package dev.relay.cluster;
 
-import dev.relay.Services;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import dev.relay.Services;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

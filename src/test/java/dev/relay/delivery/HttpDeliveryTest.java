@@ -1,13 +1,12 @@
 package dev.relay.delivery;
 
-import dev.relay.catalog.OutgoingRequest;
-
 import static dev.relay.testing.StandInDestination.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.relay.catalog.OutgoingRequest;
 import dev.relay.testing.EndlessResponder;
 import dev.relay.testing.StandInDestination;
 import java.io.IOException;

@@ -1,11 +1,10 @@
 package dev.relay.delivery;
 
-import dev.relay.catalog.OutgoingRequest;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.relay.catalog.OutgoingRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.relay.destination;
 
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.relay.catalog.OutgoingRequest;
 import dev.relay.delivery.AddressRefused;

@@ -1,10 +1,9 @@
 package dev.relay.event;
 
-import dev.relay.catalog.Settings;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.catalog.Settings;
 import dev.relay.core.Problem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

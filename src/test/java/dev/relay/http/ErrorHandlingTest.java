@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.relay.core.Problem;
 import dev.relay.testing.ProductionLog;
+import dev.relay.testing.RouteTestSupport;
 import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.List;
@@ -20,7 +21,6 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
-import dev.relay.testing.RouteTestSupport;
 import org.junit.jupiter.api.Test;
 
 /** The one place where what went wrong becomes a status, a JSON error and a log line. */

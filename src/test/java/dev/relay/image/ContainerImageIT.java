@@ -1,13 +1,12 @@
 package dev.relay.image;
 
-import dev.relay.Main;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.relay.Main;
 import dev.relay.testing.PostgresDatabase;
 import dev.relay.testing.RelayProcess;
 import java.io.File;

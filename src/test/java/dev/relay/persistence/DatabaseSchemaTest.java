@@ -1,13 +1,12 @@
 package dev.relay.persistence;
 
-import dev.relay.RelayConfig;
-import dev.relay.RelaySettings;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.relay.RelayConfig;
+import dev.relay.RelaySettings;
 import dev.relay.testing.PostgresDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.Outcome;
+import dev.relay.catalog.OutgoingRequest;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
 import dev.relay.destination.DestinationEvent.ActionReplayed;

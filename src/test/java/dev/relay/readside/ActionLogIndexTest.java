@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import dev.relay.persistence.Database;
 import dev.relay.RelayConfig;
 import dev.relay.RelaySettings;
+import dev.relay.persistence.Database;
 import dev.relay.testing.Backend;
 import java.nio.file.Path;
 import java.sql.Connection;

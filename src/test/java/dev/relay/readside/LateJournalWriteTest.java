@@ -1,9 +1,5 @@
 package dev.relay.readside;
 
-import dev.relay.destination.DestinationReply;
-import dev.relay.destination.DestinationTags;
-import dev.relay.destination.Destinations;
-
 import static dev.relay.readside.Traffic.await;
 import static dev.relay.readside.Traffic.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import dev.relay.destination.DestinationReply;
+import dev.relay.destination.DestinationTags;
+import dev.relay.destination.Destinations;
 import dev.relay.testing.Backend;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;

@@ -20,10 +20,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.Patterns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

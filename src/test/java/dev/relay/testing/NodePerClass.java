@@ -1,11 +1,10 @@
 package dev.relay.testing;
 
-import dev.relay.catalog.Settings;
-
 import static dev.relay.testing.StandInDestination.await;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.relay.catalog.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
