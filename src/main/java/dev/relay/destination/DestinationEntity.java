@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.Catalog;
 import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.Settings;
+import dev.relay.core.Problem;
 import dev.relay.delivery.Deliverer;
 import dev.relay.delivery.DeliveryPipeline;
 import dev.relay.delivery.DeliverySettings;
@@ -236,7 +237,7 @@ public final class DestinationEntity
 
     builder
         .forState(DestinationState::exists)
-        .onCommand(Create.class, (state, c) -> reject(c.replyTo(), DestinationReply.Problem.CONFLICT, "destination " + destinationId + " exists"))
+        .onCommand(Create.class, (state, c) -> reject(c.replyTo(), Problem.Kind.CONFLICT, "destination " + destinationId + " exists"))
         .onCommand(Get.class, (state, c) -> Effect().reply(c.replyTo(), ok(state)))
         .onCommand(UpdateSettings.class, this::onUpdateSettings)
         .onCommand(ReplaceActions.class, this::onReplaceActions)
@@ -261,14 +262,14 @@ public final class DestinationEntity
 
   private ReplyEffect<DestinationEvent, DestinationState> onCreate(DestinationState state, Create create) {
     if (state.deleted()) {
-      return reject(create.replyTo(), DestinationReply.Problem.CONFLICT, "destination " + destinationId + " was deleted");
+      return reject(create.replyTo(), Problem.Kind.CONFLICT, "destination " + destinationId + " was deleted");
     }
     Optional<DestinationType> type = setup.catalog().find(create.type());
     if (type.isEmpty()) {
-      return reject(create.replyTo(), DestinationReply.Problem.INVALID, "unknown destination type '" + create.type() + "'");
+      return reject(create.replyTo(), Problem.Kind.INVALID, "unknown destination type '" + create.type() + "'");
     }
     if (create.name() == null || create.name().isBlank()) {
-      return reject(create.replyTo(), DestinationReply.Problem.INVALID, "name: required");
+      return reject(create.replyTo(), Problem.Kind.INVALID, "name: required");
     }
     ObjectNode settings = create.settings() != null ? create.settings() : JsonNodeFactory.instance.objectNode();
     Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type.get(), settings, setup.settings().addressPolicy());
@@ -276,7 +277,7 @@ public final class DestinationEntity
         create.actions().map(DestinationRules::withIds).orElseGet(() -> DestinationRules.defaultActions(type.get()));
     problem = problem.or(() -> DestinationRules.actionsProblem(type.get(), actions, setup.mappingLimits()));
     if (problem.isPresent()) {
-      return reject(create.replyTo(), DestinationReply.Problem.INVALID, problem.get());
+      return reject(create.replyTo(), Problem.Kind.INVALID, problem.get());
     }
     return persist(
             new DestinationCreated(
@@ -291,7 +292,7 @@ public final class DestinationEntity
     ObjectNode settings = Settings.patched(type.settingsSchema(), state.config().settings(), update.patch());
     Optional<String> problem = DestinationRules.settingsProblem(setup.catalog(), type, settings, setup.settings().addressPolicy());
     if (problem.isPresent()) {
-      return reject(update.replyTo(), DestinationReply.Problem.INVALID, problem.get());
+      return reject(update.replyTo(), Problem.Kind.INVALID, problem.get());
     }
     return persist(new SettingsUpdated(settings, now()))
         .thenReply(update.replyTo(), this::ok);
@@ -301,7 +302,7 @@ public final class DestinationEntity
     List<ActionConfig> actions = DestinationRules.withIds(replace.actions());
     Optional<String> problem = DestinationRules.actionsProblem(typeOf(state), actions, setup.mappingLimits());
     if (problem.isPresent()) {
-      return reject(replace.replyTo(), DestinationReply.Problem.INVALID, problem.get());
+      return reject(replace.replyTo(), Problem.Kind.INVALID, problem.get());
     }
     List<DestinationEvent> events = new ArrayList<>();
     Instant now = now();
@@ -313,7 +314,7 @@ public final class DestinationEntity
   private ReplyEffect<DestinationEvent, DestinationState> onUpdateAction(DestinationState state, UpdateAction update) {
     Optional<ActionConfig> existing = state.config().action(update.actionId());
     if (existing.isEmpty()) {
-      return reject(update.replyTo(), DestinationReply.Problem.NOT_FOUND, "no action " + update.actionId() + " in destination " + destinationId);
+      return reject(update.replyTo(), Problem.Kind.NOT_FOUND, "no action " + update.actionId() + " in destination " + destinationId);
     }
     ActionConfig action = existing.get();
     action = update.enabled().map(action::withEnabled).orElse(action);
@@ -322,7 +323,7 @@ public final class DestinationEntity
     Optional<String> problem =
         DestinationRules.actionProblem(DestinationRules.actionTypes(typeOf(state)), action, setup.mappingLimits());
     if (problem.isPresent()) {
-      return reject(update.replyTo(), DestinationReply.Problem.INVALID, problem.get());
+      return reject(update.replyTo(), Problem.Kind.INVALID, problem.get());
     }
     List<DestinationEvent> events = new ArrayList<>();
     Instant now = now();
@@ -531,10 +532,10 @@ public final class DestinationEntity
 
   private ReplyEffect<DestinationEvent, DestinationState> notFound(ActorRef<DestinationReply> replyTo) {
     passivate();
-    return reject(replyTo, DestinationReply.Problem.NOT_FOUND, "no destination " + destinationId);
+    return reject(replyTo, Problem.Kind.NOT_FOUND, "no destination " + destinationId);
   }
 
-  private ReplyEffect<DestinationEvent, DestinationState> reject(ActorRef<DestinationReply> replyTo, DestinationReply.Problem problem, String message) {
+  private ReplyEffect<DestinationEvent, DestinationState> reject(ActorRef<DestinationReply> replyTo, Problem.Kind problem, String message) {
     return Effect().reply(replyTo, new DestinationReply.Rejected(problem, message));
   }
 

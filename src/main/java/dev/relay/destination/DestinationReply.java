@@ -1,6 +1,7 @@
 package dev.relay.destination;
 
 import dev.relay.core.CborSerializable;
+import dev.relay.core.Problem;
 import java.util.Map;
 
 /** What a destination answers to the commands that change or read it. */
@@ -8,7 +9,8 @@ public sealed interface DestinationReply extends CborSerializable {
 
   record Ok(DestinationView destination) implements DestinationReply {}
 
-  record Rejected(Problem problem, String message) implements DestinationReply {}
+  /** Refused: {@code problem} is NOT_FOUND, INVALID or CONFLICT. */
+  record Rejected(Problem.Kind problem, String message) implements DestinationReply {}
 
   /**
    * What came of a {@link DestinationCommand.Replay}: the new item id of each original replayed, the
@@ -16,12 +18,6 @@ public sealed interface DestinationReply extends CborSerializable {
    */
   record Replayed(Map<String, String> replayedAs, Map<String, String> skipped, int pending)
       implements DestinationReply {}
-
-  enum Problem {
-    NOT_FOUND,
-    INVALID,
-    CONFLICT
-  }
 
   record Accepted(int queued, int duplicates) implements CborSerializable {}
 }

@@ -86,10 +86,6 @@ public final class Destinations {
       return ok.destination();
     }
     Rejected rejected = (Rejected) reply;
-    throw switch (rejected.problem()) {
-      case NOT_FOUND -> Problem.notFound(rejected.message());
-      case INVALID -> Problem.invalid(rejected.message());
-      case CONFLICT -> Problem.conflict(rejected.message());
-    };
+    throw Problem.of(rejected.problem(), rejected.message());
   }
 }

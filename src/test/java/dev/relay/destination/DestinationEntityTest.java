@@ -16,6 +16,7 @@ import dev.relay.catalog.DestinationType;
 import dev.relay.catalog.Outcome;
 import dev.relay.catalog.OutgoingRequest;
 import dev.relay.catalog.WebhookDestination;
+import dev.relay.core.Problem;
 import dev.relay.delivery.AddressPolicy;
 import dev.relay.delivery.DeliverySettings;
 import dev.relay.delivery.RetryPolicy;
@@ -257,7 +258,7 @@ class DestinationEntityTest {
         entity.runCommand(
             replyTo -> new DestinationCommand.Create("hook", "webhook", json("{\"method\":\"GET\"}"), Optional.empty(), true, replyTo));
     DestinationReply.Rejected rejected = assertInstanceOf(DestinationReply.Rejected.class, result.reply());
-    assertEquals(DestinationReply.Problem.INVALID, rejected.problem());
+    assertEquals(Problem.Kind.INVALID, rejected.problem());
     assertTrue(rejected.message().contains("url"), rejected.message());
     assertTrue(result.hasNoEvents());
   }
@@ -266,13 +267,13 @@ class DestinationEntityTest {
   void anUnknownTypeIsRefused() {
     DestinationReply reply =
         run(replyTo -> new DestinationCommand.Create("x", "carrier-pigeon", json("{}"), Optional.empty(), true, replyTo));
-    assertEquals(DestinationReply.Problem.INVALID, assertInstanceOf(DestinationReply.Rejected.class, reply).problem());
+    assertEquals(Problem.Kind.INVALID, assertInstanceOf(DestinationReply.Rejected.class, reply).problem());
   }
 
   @Test
   void commandsToAnUnknownDestinationAnswerNotFound() {
     DestinationReply reply = run(DestinationCommand.Get::new);
-    assertEquals(DestinationReply.Problem.NOT_FOUND, assertInstanceOf(DestinationReply.Rejected.class, reply).problem());
+    assertEquals(Problem.Kind.NOT_FOUND, assertInstanceOf(DestinationReply.Rejected.class, reply).problem());
   }
 
   // --- accepting work ----------------------------------------------------------------------
@@ -490,7 +491,7 @@ class DestinationEntityTest {
     var result = entity.<DestinationReply>runCommand(DestinationCommand.Delete::new);
     assertInstanceOf(ActionDiscarded.class, result.events().get(0));
     assertInstanceOf(DestinationEvent.DestinationDeleted.class, result.events().get(1));
-    assertEquals(DestinationReply.Problem.NOT_FOUND,
+    assertEquals(Problem.Kind.NOT_FOUND,
         assertInstanceOf(DestinationReply.Rejected.class, run(DestinationCommand.Get::new)).problem());
   }
 
