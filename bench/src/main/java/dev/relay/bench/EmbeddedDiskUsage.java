@@ -1,6 +1,10 @@
 package dev.relay.bench;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +75,17 @@ public final class EmbeddedDiskUsage {
       System.out.println("after the load: " + storage(harness));
       Thread.sleep(60_000);
       System.out.println("60 s later, idle: " + storage(harness));
+
+      // What this data needs at the least: the file compacted offline, with the node stopped.
+      harness.node.destroy();
+      harness.node.waitFor();
+      Path file = harness.dataDir.resolve("relay.mv.db");
+      long stopped = Files.size(file);
+      try (Connection h2 = DriverManager.getConnection("jdbc:h2:file:" + harness.dataDir.resolve("relay"), "", "")) {
+        h2.createStatement().execute("SHUTDOWN COMPACT");
+      }
+      System.out.printf(
+          "stopped: file %,.1f MB; compacted offline (SHUTDOWN COMPACT): %,.1f MB%n", stopped / 1e6, Files.size(file) / 1e6);
     }
   }
 
