@@ -510,9 +510,10 @@ public final class DestinationEntity
   private CompiledActions compiledActions(DestinationState state) {
     if (compiled == null || !compiled.compiledFrom(state.config().actions())) {
       compiled = new CompiledActions(state.config().actions(), setup.mappingLimits());
-      compiled.unusable().forEach((actionId, why) -> context.getLog().warn(
-          "Destination {}: action {} ({}) is unusable and never matches until it is replaced: {}",
-          destinationId, actionId, state.config().action(actionId).map(ActionConfig::name).orElse(""), why));
+      compiled.unusable().forEach((actionId, why) -> LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
+          context.getLog().warn(
+              "Destination {}: action {} ({}) is unusable and never matches until it is replaced: {}",
+              destinationId, actionId, state.config().action(actionId).map(ActionConfig::name).orElse(""), why)));
     }
     return compiled;
   }

@@ -3,6 +3,7 @@ package dev.relay.readside;
 import dev.relay.core.Problem;
 import dev.relay.destination.DestinationCommand.ReplayOf;
 import dev.relay.destination.Destinations;
+import dev.relay.logging.LogFields;
 import dev.relay.readside.ActionLogRepository.RedriveScope;
 import java.time.Duration;
 import java.util.List;
@@ -71,7 +72,8 @@ final class Redrives {
   }
 
   private void run(String destinationId, ActionLogQuery query, RedriveScope scope) {
-    log.info("Redrive of destination {}: {} actions to queue again", destinationId, scope.count());
+    LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
+        log.info("Redrive of destination {}: {} actions to queue again", destinationId, scope.count()));
     Source.unfoldAsync(
             Optional.<Cursor>empty(),
             after ->
@@ -97,10 +99,12 @@ final class Redrives {
               running.remove(destinationId);
               if (failure == null) {
                 // Skipped: their action was removed or disabled since (so a discarded action often is).
-                log.info("Redrive of destination {} done: {} actions queued again, {} skipped", destinationId, counts[0], counts[1]);
+                LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
+                    log.info("Redrive of destination {} done: {} actions queued again, {} skipped", destinationId, counts[0], counts[1]));
               } else {
                 // What was queued stays queued, and linked: a new redrive takes up the rest.
-                log.warn("Redrive of destination {} stopped; redrive again for the rest", destinationId, failure);
+                LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
+                    log.warn("Redrive of destination {} stopped; redrive again for the rest", destinationId, failure));
               }
             });
   }
