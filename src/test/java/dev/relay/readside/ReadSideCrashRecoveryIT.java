@@ -44,7 +44,7 @@ class ReadSideCrashRecoveryIT {
     }
   }
 
-  // Not in the suite: on H2 it still failed once in 13 runs (a tag silently stalled; see the README's
+  // Not in the suite: on H2 it still failed once in 24 runs (a tag silently stalled; see the README's
   // "After a SIGKILL on the embedded H2"). Run it with -Drelay.test.h2-crash=true.
   @Test
   @EnabledIfSystemProperty(named = "relay.test.h2-crash", matches = "true")
