@@ -13,21 +13,24 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node on PostgreSQL killed with SIGKILL while events pour in and are delivered: after a restart
- * the read side catches up by itself (no rebuild), reports it through {@code GET /api/read-side}, and
- * every acknowledged event is in each destination's action journal. (On the embedded H2 the same
- * test fails now and then: after the kill, the projection's inserts time out on a row lock that
- * nothing releases. Not fixed yet; the read side reports the tag as stalled.)
+ * A node killed with SIGKILL while events pour in and are delivered, on PostgreSQL and on the
+ * embedded H2: after a restart the read side catches up by itself (no rebuild), reports it through
+ * {@code GET /api/read-side}, and every acknowledged event is in each destination's action journal.
+ * (On H2 this failed about one run in five while the read-side pool's idle connections held
+ * transactions: see {@code Database.open}; it still fails now and then, and runs only on demand.)
  */
 class ReadSideCrashRecoveryIT {
 
@@ -37,21 +40,29 @@ class ReadSideCrashRecoveryIT {
   @Test
   void theReadSideCatchesUpAfterAKillDuringLoad() throws Exception {
     try (PostgresDatabase database = PostgresDatabase.create()) {
-      killDuringLoadThenCatchUp(database);
+      killDuringLoadThenCatchUp(Map.of("RELAY_DB_URL", database.url(), "RELAY_DB_USER", PostgresDatabase.USER));
     }
   }
 
-  private void killDuringLoadThenCatchUp(PostgresDatabase database) throws Exception {
-    Map<String, String> env =
+  // Not in the suite: on H2 it still failed once in 24 runs (a tag silently stalled; see the README's
+  // "After a SIGKILL on the embedded H2"). Run it with -Drelay.test.h2-crash=true.
+  @Test
+  @EnabledIfSystemProperty(named = "relay.test.h2-crash", matches = "true")
+  void theReadSideCatchesUpAfterAKillDuringLoadOnH2() throws Exception {
+    killDuringLoadThenCatchUp(Map.of());
+  }
+
+  /** {@code database}: the environment that names the database; none for the embedded H2. */
+  private void killDuringLoadThenCatchUp(Map<String, String> database) throws Exception {
+    Map<String, String> env = new HashMap<>(database);
+    env.putAll(
         Map.of(
             "RELAY_DATA_DIR", work.resolve("data").toString(),
-            "RELAY_DB_URL", database.url(),
-            "RELAY_DB_USER", PostgresDatabase.USER,
             "RELAY_ADMIN_TOKEN", TOKEN,
             "RELAY_ALLOWED_NETWORKS", "127.0.0.0/8",
             "JAVA_TOOL_OPTIONS",
             "-Drelay.read-side.health.check-interval=1s -Drelay.read-side.health.stall-warn-after=5s"
-                + " -Drelay.read-side.health.stall-restart-after=10s");
+                + " -Drelay.read-side.health.stall-restart-after=10s"));
     int[] ports = RelayProcess.freePorts(3);
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     List<String> destinations = new ArrayList<>();
@@ -109,10 +120,14 @@ class ReadSideCrashRecoveryIT {
       try (RelayProcess node = RelayProcess.start(RelayProcess.jar(), env, ports, work.resolve("node2.log"))) {
         node.awaitReady(Duration.ofSeconds(30));
         ProcessClient client = new ProcessClient(node, TOKEN);
+        // The report in which every tag had caught up: deliveries still under way after the restart
+        // journal more events, so a report read later may show a tag a few events behind again.
+        AtomicReference<JsonNode> caughtUpReport = new AtomicReference<>();
         try {
           await(Duration.ofSeconds(120), "every read-side tag has caught up with the journal",
               () -> {
                 JsonNode status = client.adminJson("GET", "/api/read-side", null);
+                caughtUpReport.set(status);
                 boolean caughtUp = status.path("tags").size() > 0;
                 for (JsonNode tag : status.path("tags")) {
                   caughtUp &= tag.path("eventsBehind").asLong(-1) == 0;
@@ -123,7 +138,7 @@ class ReadSideCrashRecoveryIT {
           throw new AssertionError(
               stuck.getMessage() + "; read side: " + client.adminJson("GET", "/api/read-side", null) + "; node log: " + notMonitor(node), stuck);
         }
-        JsonNode status = client.adminJson("GET", "/api/read-side", null);
+        JsonNode status = caughtUpReport.get();
         for (JsonNode tag : status.path("tags")) {
           assertEquals(tag.path("journalOrdering").asLong(), tag.path("projectedOffset").asLong(), tag.toString());
           assertEquals("current", tag.path("state").asText(), tag.toString());
