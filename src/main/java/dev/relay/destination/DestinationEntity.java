@@ -100,13 +100,7 @@ public final class DestinationEntity
   public static void init(ActorSystem<?> system, Setup setup) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                    TYPE_KEY,
-                    context ->
-                        create(
-                            context.getEntityId(),
-                            setup,
-                            Optional.of(context.getShard())))
+            Entity.of(TYPE_KEY, context -> create(context.getEntityId(), setup, Optional.of(context.getShard())))
                 .withStopMessage(new InternalCommand.Stop())
                 .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
@@ -129,11 +123,9 @@ public final class DestinationEntity
   private final String tag;
   private final Dispatcher dispatcher;
   private final DestinationState.Dedup dedup;
-  /** What the events applied since the last successful write mean for the counters. */
-  private final DestinationMetrics.Tally tally = new DestinationMetrics.Tally();
+  private final DestinationMetrics.Recorder metrics;
 
   private CompiledActions compiled;
-  private DestinationMetrics.Meters meters = DestinationMetrics.Meters.NONE;
 
   private DestinationEntity(
       String destinationId,
@@ -149,6 +141,7 @@ public final class DestinationEntity
     this.context = context;
     this.timers = timers;
     this.shard = shard;
+    this.metrics = setup.metrics().recorder(destinationId);
     this.tag = setup.tags().of(destinationId);
     this.dispatcher =
         new Dispatcher(
@@ -198,15 +191,13 @@ public final class DestinationEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           dispatcher.restarted();
-          tally.clear(); // what recovery replayed was counted when it was first journaled
+          metrics.recovered(state);
           if (state.exists()) {
             compiledActions(state); // now, so that an unusable action is reported at recovery
-            meters = setup.metrics().open(destinationId, state.config().type());
-            meters.update(state);
           }
           dispatcher.deliverDue(state);
         })
-        .onSignal(PostStop.instance(), state -> meters.close()) // moved, passivated or the node stopping
+        .onSignal(PostStop.instance(), state -> metrics.stopped()) // moved, passivated or the node stopping
         .build();
   }
 
@@ -475,7 +466,7 @@ public final class DestinationEntity
   @Override
   public EventHandler<DestinationState, DestinationEvent> eventHandler() {
     return (state, event) -> {
-      tally.add(state, event);
+      metrics.applying(state, event);
       return state.apply(event);
     };
   }
@@ -490,19 +481,7 @@ public final class DestinationEntity
   }
 
   private EffectBuilder<DestinationEvent, DestinationState> persist(List<? extends DestinationEvent> events) {
-    return Effect().persist(List.copyOf(events)).thenRun(this::journaled);
-  }
-
-  private void journaled(DestinationState state) {
-    if (meters == DestinationMetrics.Meters.NONE && state.exists()) {
-      meters = setup.metrics().open(destinationId, state.config().type()); // created just now
-    }
-    meters.count(tally);
-    meters.update(state);
-    if (state.deleted()) {
-      meters.close(); // a deleted destination's series go at once
-      meters = DestinationMetrics.Meters.NONE;
-    }
+    return Effect().persist(List.copyOf(events)).thenRun(metrics::journaled);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,58 @@ public final class DestinationMetrics {
     this.clock = clock;
   }
 
+  /** What one destination's entity keeps of its metrics. */
+  Recorder recorder(String destinationId) {
+    return new Recorder(destinationId);
+  }
+
+  /**
+   * One entity's side of the metrics: what the events applied since its last successful write mean
+   * (counted only once they are written, never what recovery replays), and its meters while it is
+   * hosted here. Used from the entity's thread only.
+   */
+  final class Recorder {
+    private final String destinationId;
+    private final Tally tally = new Tally();
+    private Meters meters = Meters.NONE;
+
+    private Recorder(String destinationId) {
+      this.destinationId = destinationId;
+    }
+
+    /** Recovered: what it replayed was counted when it was first journaled. */
+    void recovered(DestinationState state) {
+      tally.clear();
+      if (state.exists()) {
+        meters = open(destinationId, state.config().type());
+        meters.update(state);
+      }
+    }
+
+    /** {@code event} is about to be applied to {@code before}. */
+    void applying(DestinationState before, DestinationEvent event) {
+      tally.add(before, event);
+    }
+
+    /** The events applied since the last call are written. */
+    void journaled(DestinationState state) {
+      if (meters == Meters.NONE && state.exists()) {
+        meters = open(destinationId, state.config().type()); // created just now
+      }
+      meters.count(tally);
+      meters.update(state);
+      if (state.deleted()) {
+        meters.close(); // a deleted destination's series go at once
+        meters = Meters.NONE;
+      }
+    }
+
+    /** Moved, passivated or the node stopping: its series go from this node. */
+    void stopped() {
+      meters.close();
+    }
+  }
+
   /** The meters of a destination now hosted here; none once this node has series of max-destinations. */
   Meters open(String destinationId, String type) {
     Meters existing = open.get(destinationId);
