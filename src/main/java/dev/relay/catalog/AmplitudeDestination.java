@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code user_properties}, {@code ip}, {@code platform}, {@code os_name}, {@code language},
  * {@code library}; {@code identifyUser} — {@code user_id}, {@code device_id}, {@code user_properties}.
  */
-public final class AmplitudeDestination implements DestinationType {
+public final class AmplitudeDestination extends CatalogType {
 
   static final Map<String, String> HOSTS = Map.of("us", "https://api2.amplitude.com", "eu", "https://api.eu.amplitude.com");
   static final int MAX_BATCH = 2000;
@@ -33,12 +33,13 @@ public final class AmplitudeDestination implements DestinationType {
       List.of("user_id", "device_id", "event_type", "insert_id", "ip", "platform", "os_name", "language", "library");
 
   private final ObjectMapper mapper;
-  private final ObjectNode schema;
-  private final List<ActionDefinition> defaultActions;
 
   public AmplitudeDestination(ObjectMapper mapper) {
+    super("amplitude", "Amplitude", VendorRequests.read(mapper, SCHEMA), defaultActions(mapper));
     this.mapper = mapper;
-    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
+  }
+
+  private static List<ActionDefinition> defaultActions(ObjectMapper mapper) {
     // Segment's Amplitude mapping: the device's id when the library knows it, else the anonymous id.
     String deviceId =
         "{\"@if\": {\"exists\": {\"@path\": \"$.context.device.id\"}, \"then\": {\"@path\": \"$.context.device.id\"},"
@@ -47,8 +48,7 @@ public final class AmplitudeDestination implements DestinationType {
         "\"user_id\": {\"@path\": \"$.userId\"}, \"device_id\": " + deviceId + ", \"time\": {\"@path\": \"$.timestamp\"},"
             + " \"insert_id\": {\"@path\": \"$.messageId\"}, \"ip\": {\"@path\": \"$.context.ip\"},"
             + " \"os_name\": {\"@path\": \"$.context.os.name\"}, \"language\": {\"@path\": \"$.context.locale\"}";
-    this.defaultActions =
-        List.of(
+    return List.of(
             new ActionDefinition("Track Calls", "trackEvent", "type = \"track\"",
                 VendorRequests.read(mapper,
                     "{\"event_type\": {\"@path\": \"$.event\"}, \"event_properties\": {\"@path\": \"$.properties\"}, " + eventFields + "}")),
@@ -85,26 +85,6 @@ public final class AmplitudeDestination implements DestinationType {
         }
       }
       """;
-
-  @Override
-  public String type() {
-    return "amplitude";
-  }
-
-  @Override
-  public String name() {
-    return "Amplitude";
-  }
-
-  @Override
-  public ObjectNode settingsSchema() {
-    return schema;
-  }
-
-  @Override
-  public List<ActionDefinition> defaultActions() {
-    return defaultActions;
-  }
 
   @Override
   public int batchSize(JsonNode settings) {
@@ -190,6 +170,6 @@ public final class AmplitudeDestination implements DestinationType {
         return BatchReading.except(Outcome.RETRY, invalid);
       }
     }
-    return DestinationType.super.readBatchResponse(status, body, count);
+    return super.readBatchResponse(status, body, count);
   }
 }

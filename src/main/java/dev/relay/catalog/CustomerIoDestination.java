@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * pages (the URL) and screens; {@code object_id}, {@code object_type_id} for objects; {@code
  * primary}, {@code secondary} for merges.
  */
-public final class CustomerIoDestination implements DestinationType {
+public final class CustomerIoDestination extends CatalogType {
 
   static final Map<String, String> HOSTS = Map.of("us", "https://track.customer.io", "eu", "https://track-eu.customer.io");
   /** "Your request must be smaller than 500kb." */
@@ -33,17 +33,17 @@ public final class CustomerIoDestination implements DestinationType {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
   private final ObjectMapper mapper;
-  private final ObjectNode schema;
-  private final List<ActionDefinition> defaultActions;
 
   public CustomerIoDestination(ObjectMapper mapper) {
+    super("customerio", "Customer.io", VendorRequests.read(mapper, SCHEMA), defaultActions(mapper));
     this.mapper = mapper;
-    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
+  }
+
+  private static List<ActionDefinition> defaultActions(ObjectMapper mapper) {
     String person =
         "\"person_id\": {\"@path\": \"$.userId\"}, \"anonymous_id\": {\"@path\": \"$.anonymousId\"},"
             + " \"timestamp\": {\"@path\": \"$.timestamp\"}";
-    this.defaultActions =
-        List.of(
+    return List.of(
             new ActionDefinition("Create or Update Person", "identifyPerson", "type = \"identify\"",
                 VendorRequests.read(mapper,
                     "{" + person + ", \"email\": {\"@path\": \"$.traits.email\"}, \"attributes\": {\"@path\": \"$.traits\"}}")),
@@ -87,30 +87,10 @@ public final class CustomerIoDestination implements DestinationType {
       }
       """;
 
-  @Override
-  public String type() {
-    return "customerio";
-  }
-
-  @Override
-  public String name() {
-    return "Customer.io";
-  }
-
-
   /** Customer.io asks Track API clients to stay under about 100 requests per second. */
   @Override
   public RateLimit rateLimit(JsonNode settings) {
     return RateLimit.of(settings, RateLimit.requestsPerSecond(100));
-  }
-  @Override
-  public ObjectNode settingsSchema() {
-    return schema;
-  }
-
-  @Override
-  public List<ActionDefinition> defaultActions() {
-    return defaultActions;
   }
 
   @Override
@@ -232,6 +212,6 @@ public final class CustomerIoDestination implements DestinationType {
         return BatchReading.except(Outcome.DELIVERED, failed);
       }
     }
-    return DestinationType.super.readBatchResponse(status, body, count);
+    return super.readBatchResponse(status, body, count);
   }
 }

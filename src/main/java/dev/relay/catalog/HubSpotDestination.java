@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * {@code sendCustomBehavioralEvent} — {@code eventName}, {@code email}, {@code objectId},
  * {@code utk}, {@code occurredAt}, {@code uuid}, {@code properties}.
  */
-public final class HubSpotDestination implements DestinationType {
+public final class HubSpotDestination extends CatalogType {
 
   static final String HOST = "https://api.hubapi.com";
   /** HubSpot's batch endpoints take up to 100 inputs. */
@@ -38,14 +38,14 @@ public final class HubSpotDestination implements DestinationType {
   private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final ObjectMapper mapper;
-  private final ObjectNode schema;
-  private final List<ActionDefinition> defaultActions;
 
   public HubSpotDestination(ObjectMapper mapper) {
+    super("hubspot", "HubSpot", VendorRequests.read(mapper, SCHEMA), defaultActions(mapper));
     this.mapper = mapper;
-    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
-    this.defaultActions =
-        List.of(
+  }
+
+  private static List<ActionDefinition> defaultActions(ObjectMapper mapper) {
+    return List.of(
             new ActionDefinition("Upsert Contact", "upsertContact", "type = \"identify\"",
                 VendorRequests.read(mapper,
                     """
@@ -89,30 +89,10 @@ public final class HubSpotDestination implements DestinationType {
       }
       """;
 
-  @Override
-  public String type() {
-    return "hubspot";
-  }
-
-  @Override
-  public String name() {
-    return "HubSpot";
-  }
-
-
   /** HubSpot allows a private app 100 requests per 10 seconds (its lowest tier). */
   @Override
   public RateLimit rateLimit(JsonNode settings) {
     return RateLimit.of(settings, RateLimit.requestsPerSecond(10));
-  }
-  @Override
-  public ObjectNode settingsSchema() {
-    return schema;
-  }
-
-  @Override
-  public List<ActionDefinition> defaultActions() {
-    return defaultActions;
   }
 
   @Override
@@ -208,7 +188,7 @@ public final class HubSpotDestination implements DestinationType {
     if (status == 207 && hasErrors(body)) {
       return BatchReading.all(Outcome.FAILED);
     }
-    return DestinationType.super.readBatchResponse(status, body, count);
+    return super.readBatchResponse(status, body, count);
   }
 
   private boolean hasErrors(String body) {

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * {@code distinct_id}, {@code time}, {@code insert_id}, {@code ip}, {@code properties};
  * {@code identifyUser} — {@code distinct_id}, {@code ip}, {@code traits}.
  */
-public final class MixpanelDestination implements DestinationType {
+public final class MixpanelDestination extends CatalogType {
 
   static final Map<String, String> HOSTS =
       Map.of("us", "https://api.mixpanel.com", "eu", "https://api-eu.mixpanel.com", "in", "https://api-in.mixpanel.com");
@@ -45,19 +45,19 @@ public final class MixpanelDestination implements DestinationType {
           Map.entry("created_at", "$created"));
 
   private final ObjectMapper mapper;
-  private final ObjectNode schema;
-  private final List<ActionDefinition> defaultActions;
 
   public MixpanelDestination(ObjectMapper mapper) {
+    super("mixpanel", "Mixpanel", VendorRequests.read(mapper, SCHEMA), defaultActions(mapper));
     this.mapper = mapper;
-    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
+  }
+
+  private static List<ActionDefinition> defaultActions(ObjectMapper mapper) {
     String distinctId =
         "{\"@if\": {\"exists\": {\"@path\": \"$.userId\"}, \"then\": {\"@path\": \"$.userId\"}, \"else\": {\"@path\": \"$.anonymousId\"}}}";
     String eventFields =
         "\"distinct_id\": " + distinctId + ", \"time\": {\"@path\": \"$.timestamp\"}, \"insert_id\": {\"@path\": \"$.messageId\"},"
             + " \"ip\": {\"@path\": \"$.context.ip\"}, \"properties\": {\"@path\": \"$.properties\"}";
-    this.defaultActions =
-        List.of(
+    return List.of(
             new ActionDefinition("Track Calls", "trackEvent", "type = \"track\"",
                 VendorRequests.read(mapper, "{\"event\": {\"@path\": \"$.event\"}, " + eventFields + "}")),
             new ActionDefinition("Page Calls", "trackEvent", "type = \"page\"",
@@ -91,26 +91,6 @@ public final class MixpanelDestination implements DestinationType {
         }
       }
       """;
-
-  @Override
-  public String type() {
-    return "mixpanel";
-  }
-
-  @Override
-  public String name() {
-    return "Mixpanel";
-  }
-
-  @Override
-  public ObjectNode settingsSchema() {
-    return schema;
-  }
-
-  @Override
-  public List<ActionDefinition> defaultActions() {
-    return defaultActions;
-  }
 
   @Override
   public int batchSize(JsonNode settings) {
@@ -202,6 +182,6 @@ public final class MixpanelDestination implements DestinationType {
     if (status == 200 && answer.path("status").isNumber() && answer.path("status").asInt() == 0) {
       return BatchReading.all(Outcome.FAILED);
     }
-    return DestinationType.super.readBatchResponse(status, body, count);
+    return super.readBatchResponse(status, body, count);
   }
 }

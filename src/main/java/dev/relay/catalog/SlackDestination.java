@@ -23,21 +23,21 @@ import java.util.Map;
  * the mapped payload, by default the event itself. Values put into the template have {@code &},
  * {@code <} and {@code >} escaped as Slack requires, so event data cannot inject links or mentions.
  */
-public final class SlackDestination implements DestinationType {
+public final class SlackDestination extends CatalogType {
 
   static final String DEFAULT_TEMPLATE = "{{event}} by {{userId}}";
   /** A template is small: bounded like a mapping, by the defaults of relay.mapping. */
   private static final MappingLimits TEMPLATE_LIMITS = new MappingLimits(4096, 32, 65536);
 
   private final ObjectMapper mapper;
-  private final ObjectNode schema;
-  private final List<ActionDefinition> defaultActions;
 
   public SlackDestination(ObjectMapper mapper) {
+    super("slack", "Slack", VendorRequests.read(mapper, SCHEMA), defaultActions(mapper));
     this.mapper = mapper;
-    this.schema = RateLimit.withRateLimit(VendorRequests.read(mapper, SCHEMA));
-    this.defaultActions =
-        List.of(new ActionDefinition("Post Message", "postMessage", "type = \"track\"", VendorRequests.read(mapper, "{\"@path\": \"$.\"}")));
+  }
+
+  private static List<ActionDefinition> defaultActions(ObjectMapper mapper) {
+    return List.of(new ActionDefinition("Post Message", "postMessage", "type = \"track\"", VendorRequests.read(mapper, "{\"@path\": \"$.\"}")));
   }
 
   private static final String SCHEMA =
@@ -60,30 +60,10 @@ public final class SlackDestination implements DestinationType {
       }
       """;
 
-  @Override
-  public String type() {
-    return "slack";
-  }
-
-  @Override
-  public String name() {
-    return "Slack";
-  }
-
-
   /** Slack allows an incoming webhook about one message per second (short bursts above it are answered 429). */
   @Override
   public RateLimit rateLimit(JsonNode settings) {
     return RateLimit.of(settings, RateLimit.requestsPerSecond(1));
-  }
-  @Override
-  public ObjectNode settingsSchema() {
-    return schema;
-  }
-
-  @Override
-  public List<ActionDefinition> defaultActions() {
-    return defaultActions;
   }
 
   @Override

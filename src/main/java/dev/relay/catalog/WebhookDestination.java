@@ -20,7 +20,7 @@ import java.util.Optional;
  * batchSize} (above 1 the body is {@code {"batch": [...]}}), {@code timeoutMs}, and {@code
  * signingSecret}: with it each request is signed by the Standard Webhooks specification.
  */
-public final class WebhookDestination implements DestinationType {
+public final class WebhookDestination extends CatalogType {
 
   static final String ALL_EVENT_TYPES =
       "type = \"track\" or type = \"identify\" or type = \"page\" or type = \"screen\""
@@ -28,8 +28,6 @@ public final class WebhookDestination implements DestinationType {
 
   private final ObjectMapper mapper;
   private final Clock clock;
-  private final ObjectNode schema;
-  private final List<ActionDefinition> defaultActions;
 
   public WebhookDestination(ObjectMapper mapper) {
     this(mapper, Clock.systemUTC());
@@ -37,11 +35,13 @@ public final class WebhookDestination implements DestinationType {
 
   /** @param clock the time of {@code webhook-timestamp} */
   public WebhookDestination(ObjectMapper mapper, Clock clock) {
+    super("webhook", "Webhook", read(mapper, SCHEMA), defaultActions(mapper));
     this.mapper = mapper;
     this.clock = clock;
-    this.schema = RateLimit.withRateLimit(read(mapper, SCHEMA));
-    this.defaultActions =
-        List.of(new ActionDefinition("Send", "send", ALL_EVENT_TYPES, read(mapper, "{\"@path\": \"$.\"}")));
+  }
+
+  private static List<ActionDefinition> defaultActions(ObjectMapper mapper) {
+    return List.of(new ActionDefinition("Send", "send", ALL_EVENT_TYPES, read(mapper, "{\"@path\": \"$.\"}")));
   }
 
   private static final String SCHEMA =
@@ -66,26 +66,6 @@ public final class WebhookDestination implements DestinationType {
         }
       }
       """;
-
-  @Override
-  public String type() {
-    return "webhook";
-  }
-
-  @Override
-  public String name() {
-    return "Webhook";
-  }
-
-  @Override
-  public ObjectNode settingsSchema() {
-    return schema;
-  }
-
-  @Override
-  public List<ActionDefinition> defaultActions() {
-    return defaultActions;
-  }
 
   @Override
   public int batchSize(JsonNode settings) {
