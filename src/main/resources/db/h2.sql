@@ -40,6 +40,21 @@ CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
   PRIMARY KEY ("persistence_id", "sequence_number")
 );
 
+-- A destination's pending actions (waiting for their first attempt or a retry), one row each, written
+-- in the journal's transaction from its events (dev.relay.destination.PendingTable). The action's
+-- event stays in the journal event that queued it ("sequence_number"); times in epoch microseconds.
+CREATE TABLE IF NOT EXISTS "relay_pending" (
+  "destination_id" VARCHAR(255) NOT NULL,
+  "item_id" VARCHAR(255) NOT NULL,
+  "action_id" VARCHAR(255) NOT NULL,
+  "attempts" INTEGER NOT NULL,
+  "queued_at" BIGINT NOT NULL,
+  "due_at" BIGINT NOT NULL,
+  "sequence_number" BIGINT NOT NULL,
+  PRIMARY KEY ("destination_id", "item_id")
+);
+CREATE INDEX IF NOT EXISTS "relay_pending_due_idx" ON "relay_pending" ("destination_id", "due_at", "item_id");
+
 -- pekko-projection-jdbc 1.0.0 offsets (lowercase schema, hence quoted on H2).
 CREATE TABLE IF NOT EXISTS "pekko_projection_offset_store" (
   "projection_name" VARCHAR(255) NOT NULL,

@@ -7,11 +7,13 @@ import dev.relay.destination.ApiCallTester;
 import dev.relay.destination.DestinationEntity;
 import dev.relay.destination.DestinationMetrics;
 import dev.relay.destination.Destinations;
+import dev.relay.destination.PendingTable;
 import dev.relay.http.Json;
 import dev.relay.ingest.Ingest;
 import dev.relay.ingest.IngestSettings;
 import dev.relay.metrics.Metrics;
 import dev.relay.persistence.Database;
+import dev.relay.persistence.JournalSideWrites;
 import dev.relay.readside.ReadSide;
 import dev.relay.source.DeletedDestinations;
 import dev.relay.source.SourceDirectory;
@@ -20,6 +22,9 @@ import dev.relay.source.Sources;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializationExtension;
 
 /** The parts of a running node that the HTTP API (and tests) talk to. */
 public record Services(
@@ -36,6 +41,13 @@ public record Services(
     ObjectMapper mapper = Json.mapper(system);
     Clock clock = Clock.systemUTC();
     Catalog catalog = Catalog.standard(mapper);
+    // Before any entity writes: the pending table is written in the journal's transactions.
+    PendingTable pending =
+        new PendingTable(
+            database.dataSource(),
+            system.dispatchers().lookup(DispatcherSelector.fromConfig("relay.delivery.backlog-dispatcher")),
+            SerializationExtension.get(Adapter.toClassic(system)));
+    JournalSideWrites.get(system).register(pending);
     DestinationEntity.init(
         system,
         new DestinationEntity.Setup(
@@ -46,7 +58,8 @@ public record Services(
             clock,
             settings.mappingLimits(),
             settings.journalFailureBackoff(),
-            new DestinationMetrics(Metrics.get(system).registry(), settings.metrics().maxDestinations(), clock)));
+            new DestinationMetrics(Metrics.get(system).registry(), settings.metrics().maxDestinations(), clock),
+            pending));
     SourceEntity.init(system, clock, settings.journalFailureBackoff());
 
     SourceDirectory directory = new SourceDirectory(system, settings.sourceDirectory());

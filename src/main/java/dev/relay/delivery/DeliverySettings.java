@@ -19,7 +19,9 @@ public record DeliverySettings(
     int maxResponseBytes,
     int maxTestsInFlight,
     AddressPolicy addressPolicy,
-    Duration maxConnectTimeout) {
+    Duration maxConnectTimeout,
+    int backlogWindow,
+    int maxPending) {
 
   private static final String KEY = "relay.delivery.";
 
@@ -34,6 +36,8 @@ public record DeliverySettings(
         KEY + "max-response-bytes", maxResponseBytes, KEY + "response-excerpt-bytes", responseExcerptBytes);
     SettingRules.atLeast(KEY + "max-tests-in-flight", maxTestsInFlight, 1);
     SettingRules.positive(KEY + "max-connect-timeout", maxConnectTimeout);
+    SettingRules.atLeast(KEY + "backlog-window", backlogWindow, 1);
+    SettingRules.atLeast(KEY + "max-pending", maxPending, 1);
   }
 
   /** Reads {@code relay.delivery}. */
@@ -56,6 +60,8 @@ public record DeliverySettings(
         delivery.getInt("max-response-bytes"),
         delivery.getInt("max-tests-in-flight"),
         AddressPolicy.allowing(delivery.getString("allowed-networks")),
-        delivery.getDuration("max-connect-timeout"));
+        delivery.getDuration("max-connect-timeout"),
+        delivery.getInt("backlog-window"),
+        delivery.getInt("max-pending"));
   }
 }

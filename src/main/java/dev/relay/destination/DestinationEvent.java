@@ -104,6 +104,14 @@ public sealed interface DestinationEvent extends CborSerializable {
       String itemId, int attempt, Outcome outcome, Optional<Instant> nextAttemptAt)
       implements CborSerializable {}
 
+  /**
+   * Pending actions an older version kept in its snapshot and memory, moved into the pending table
+   * (a page of them per event; {@code last} on the final page). From the last one on, the destination's
+   * pending actions are in the table only. A destination created since journals one, empty, at once.
+   */
+  record PendingCarriedOver(List<DestinationState.PendingAction> actions, boolean last, Instant at)
+      implements DestinationEvent {}
+
   /** Pending actions given up without delivery, e.g. because their action or destination went. */
   record ActionDiscarded(List<String> itemIds, String reason, Instant at) implements DestinationEvent {}
 }

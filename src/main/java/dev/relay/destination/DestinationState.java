@@ -1,6 +1,7 @@
 package dev.relay.destination;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.catalog.Outcome;
@@ -12,23 +13,28 @@ import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationEvent.DestinationCreated;
 import dev.relay.destination.DestinationEvent.DestinationDeleted;
 import dev.relay.destination.DestinationEvent.ItemOutcome;
+import dev.relay.destination.DestinationEvent.PendingCarriedOver;
 import dev.relay.destination.DestinationEvent.SourceConnected;
 import dev.relay.destination.DestinationEvent.SourceDisconnected;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
- * A destination's state: its configuration, its pending actions in due order and the messageIds it
- * queued recently (for de-duplication). Mutable for speed (a destination may hold many pending
- * actions); only {@link #apply} changes it. A snapshot is an immutable {@link Snapshot} copy, taken by
- * the entity's snapshot adapter; serialized directly (as the test kit checks it), the state is that
- * copy and its de-duplication bounds.
+ * A destination's state: its configuration, the messageIds it queued recently (for de-duplication)
+ * and its {@link Backlog} of pending actions, of which only a window of the next due is in memory (the
+ * rest are in the pending table, written with the journal). Mutable for speed; only {@link #apply}
+ * and the entity's loads change it. A snapshot is an immutable {@link Snapshot} copy without pending
+ * actions, taken by the entity's snapshot adapter; serialized directly (as the test kit checks it),
+ * the state is that copy and its bounds.
+ *
+ * <p>Destinations journaled by versions that kept every pending action in memory and snapshots are
+ * recovered as they were ({@code legacy}), then carried over into the table by the entity.
  */
 public final class DestinationState implements CborSerializable {
 
@@ -43,6 +49,12 @@ public final class DestinationState implements CborSerializable {
       Instant nextAttemptAt)
       implements CborSerializable {
 
+    public PendingAction {
+      // The precision the pending table keeps, so the window orders as the table does.
+      queuedAt = queuedAt.truncatedTo(ChronoUnit.MICROS);
+      nextAttemptAt = nextAttemptAt.truncatedTo(ChronoUnit.MICROS);
+    }
+
     PendingAction retriedAt(int attempts, Instant next) {
       return new PendingAction(itemId, actionId, messageId, event, attempts, queuedAt, next);
     }
@@ -53,62 +65,63 @@ public final class DestinationState implements CborSerializable {
 
   /**
    * The state as a snapshot keeps it: an immutable copy, taken in the entity's own thread, because
-   * the snapshot store serializes it later on another.
+   * the snapshot store serializes it later on another. {@code pending} is empty once {@code
+   * pendingInTable}; snapshots of older versions have them here.
    */
   public record Snapshot(
-      DestinationConfig config, boolean deleted, List<PendingAction> pending, List<SeenMessage> seen)
+      DestinationConfig config,
+      boolean deleted,
+      List<PendingAction> pending,
+      List<SeenMessage> seen,
+      boolean pendingInTable)
       implements CborSerializable {}
 
-  /** How many recent messageIds are remembered, and for how long. */
-  record Dedup(int maxSize, Duration window) implements CborSerializable {}
+  /** How many recent messageIds are remembered, and for how long; how many pending actions in memory. */
+  record Limits(int dedupSize, Duration dedupWindow, int window) implements CborSerializable {}
 
   /** The state in serialized form. */
-  record Serialized(Dedup dedup, Snapshot snapshot) implements CborSerializable {}
+  record Serialized(Limits limits, Snapshot snapshot) implements CborSerializable {}
 
-  /** A pending action's place in the due order. */
-  record Due(Instant at, String itemId) implements Comparable<Due> {
-    @Override
-    public int compareTo(Due other) {
-      int byTime = at.compareTo(other.at);
-      return byTime != 0 ? byTime : itemId.compareTo(other.itemId);
-    }
-  }
-
-  private final Dedup dedup;
+  private final Limits limits;
   private DestinationConfig config;
   private boolean deleted;
-  private final LinkedHashMap<String, PendingAction> pending = new LinkedHashMap<>();
   private final LinkedHashMap<String, Instant> seen = new LinkedHashMap<>();
-  /** Derived from {@code pending}; not part of a snapshot. */
-  private final TreeSet<Due> dueOrder = new TreeSet<>();
-  /** How many pending actions have been attempted before (derived from {@code pending}). */
-  private int retrying;
+  /** False until the pending actions of an older version are carried over into the table. */
+  private boolean pendingInTable;
+  /** An older version's pending actions, recovered as it kept them, until they are carried over. */
+  private final LinkedHashMap<String, PendingAction> legacy = new LinkedHashMap<>();
+  /** Not serialized: a cache of the pending table, loaded after recovery. */
+  @JsonIgnore private final Backlog backlog;
 
-  DestinationState(Dedup dedup) {
-    this.dedup = dedup;
+  DestinationState(Limits limits) {
+    this.limits = limits;
+    this.backlog = new Backlog(limits.window());
   }
 
-  static DestinationState of(Snapshot snapshot, Dedup dedup) {
-    DestinationState state = new DestinationState(dedup);
+  static DestinationState of(Snapshot snapshot, Limits limits) {
+    DestinationState state = new DestinationState(limits);
     state.config = snapshot.config();
     state.deleted = snapshot.deleted();
-    snapshot.pending().forEach(state::putPending);
+    state.pendingInTable = snapshot.pendingInTable();
+    if (!state.pendingInTable) {
+      snapshot.pending().forEach(p -> state.legacy.put(p.itemId(), p));
+    }
     snapshot.seen().forEach(s -> state.seen.put(s.messageId(), s.at()));
     return state;
   }
 
   @JsonValue
   Serialized serialized() {
-    return new Serialized(dedup, snapshot());
+    return new Serialized(limits, snapshot());
   }
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   static DestinationState deserialized(Serialized serialized) {
-    return of(serialized.snapshot(), serialized.dedup());
+    return of(serialized.snapshot(), serialized.limits());
   }
 
   Snapshot snapshot() {
-    return new Snapshot(config, deleted, pendingActions(), seenMessages());
+    return new Snapshot(config, deleted, List.copyOf(legacy.values()), seenMessages(), pendingInTable);
   }
 
   public DestinationConfig config() {
@@ -119,8 +132,9 @@ public final class DestinationState implements CborSerializable {
     return deleted;
   }
 
+  /** The pending actions in memory: the window of the next due ones. */
   public List<PendingAction> pendingActions() {
-    return List.copyOf(pending.values());
+    return backlog.window();
   }
 
   List<SeenMessage> seenMessages() {
@@ -132,35 +146,45 @@ public final class DestinationState implements CborSerializable {
     return config != null && !deleted;
   }
 
+  /** A pending action in the window (every action in flight is). */
   public Optional<PendingAction> pending(String itemId) {
-    return Optional.ofNullable(pending.get(itemId));
+    return backlog.get(itemId);
   }
 
   public int pendingCount() {
-    return pending.size();
+    return backlog.pending();
   }
 
   /** Pending actions attempted at least once, waiting for a retry. */
   public int retryingCount() {
-    return retrying;
+    return backlog.retrying();
   }
 
-  /** When the first pending action still pending was queued (insertion order is queue order). */
+  /** When the oldest pending action was queued. */
   public Optional<Instant> oldestQueuedAt() {
-    return pending.isEmpty() ? Optional.empty() : Optional.of(pending.values().iterator().next().queuedAt());
+    return backlog.oldestQueuedAt();
   }
 
-  /** The ids of every pending action. */
-  List<String> pendingIds() {
-    return List.copyOf(pending.keySet());
+  Backlog backlog() {
+    return backlog;
+  }
+
+  /** False while an older version's pending actions wait to be carried over into the table. */
+  boolean pendingInTable() {
+    return pendingInTable;
+  }
+
+  /** An older version's pending actions, recovered, to carry over. */
+  List<PendingAction> legacyPending() {
+    return List.copyOf(legacy.values());
   }
 
   boolean seen(String messageId) {
     return seen.containsKey(messageId);
   }
 
-  Iterable<Due> dueOrder() {
-    return dueOrder;
+  Iterable<Backlog.Due> dueOrder() {
+    return backlog.dueOrder();
   }
 
   /** The state after {@code event}: the entity's event handler. */
@@ -168,13 +192,16 @@ public final class DestinationState implements CborSerializable {
     if (event instanceof DestinationCreated e) {
       // A new object: Pekko keeps the empty state it was given once and starts every recovery
       // after a restart from it, so that one must never be changed.
-      DestinationState created = new DestinationState(dedup);
+      DestinationState created = new DestinationState(limits);
       created.config = DestinationConfig.of(e);
       return created;
     } else if (DestinationConfig.changes(event)) {
       config = config.apply(event);
     } else if (event instanceof DestinationDeleted) {
       deleted = true;
+    } else if (event instanceof PendingCarriedOver e) {
+      e.actions().forEach(p -> legacy.remove(p.itemId()));
+      pendingInTable = pendingInTable || e.last();
     } else if (event instanceof ActionQueued e) {
       queued(e);
     } else if (event instanceof ActionReplayed e) {
@@ -184,7 +211,7 @@ public final class DestinationState implements CborSerializable {
     } else if (event instanceof AttemptRecorded e) {
       attempted(e);
     } else if (event instanceof ActionDiscarded e) {
-      e.itemIds().forEach(this::removePending);
+      e.itemIds().forEach(this::discarded);
     }
     // SourceConnected and SourceDisconnected were journaled by older versions, which kept a
     // connection in both entities; the source owns it now.
@@ -202,43 +229,44 @@ public final class DestinationState implements CborSerializable {
 
   private void attempted(AttemptRecorded e) {
     for (ItemOutcome item : e.items()) {
-      PendingAction action = pending.get(item.itemId());
-      if (action == null) {
-        continue; // discarded while the attempt was in flight
-      }
-      if (item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
-        putPending(action.retriedAt(item.attempt(), item.nextAttemptAt().get()));
+      if (!pendingInTable) {
+        PendingAction action = legacy.get(item.itemId());
+        if (action != null && item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
+          legacy.put(action.itemId(), action.retriedAt(item.attempt(), item.nextAttemptAt().get()));
+        } else {
+          legacy.remove(item.itemId());
+        }
+      } else if (item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
+        backlog.retried(item.itemId(), item.attempt(), item.nextAttemptAt().get());
       } else {
-        removePending(item.itemId());
+        backlog.finished(item.itemId());
       }
     }
   }
 
   private void putPending(PendingAction action) {
-    PendingAction previous = pending.put(action.itemId(), action);
-    if (previous != null) {
-      dueOrder.remove(new Due(previous.nextAttemptAt(), previous.itemId()));
-      retrying -= previous.attempts() > 0 ? 1 : 0;
+    if (pendingInTable) {
+      backlog.queued(action);
+    } else {
+      legacy.put(action.itemId(), action);
     }
-    dueOrder.add(new Due(action.nextAttemptAt(), action.itemId()));
-    retrying += action.attempts() > 0 ? 1 : 0;
   }
 
-  private void removePending(String itemId) {
-    PendingAction removed = pending.remove(itemId);
-    if (removed != null) {
-      dueOrder.remove(new Due(removed.nextAttemptAt(), removed.itemId()));
-      retrying -= removed.attempts() > 0 ? 1 : 0;
+  private void discarded(String itemId) {
+    if (pendingInTable) {
+      backlog.discarded(itemId);
+    } else {
+      legacy.remove(itemId);
     }
   }
 
   private void remember(String messageId, Instant at) {
     seen.put(messageId, at);
     Iterator<Map.Entry<String, Instant>> oldest = seen.entrySet().iterator();
-    Instant horizon = at.minus(dedup.window());
+    Instant horizon = at.minus(limits.dedupWindow());
     while (oldest.hasNext()) {
       Map.Entry<String, Instant> entry = oldest.next();
-      if (seen.size() > dedup.maxSize() || entry.getValue().isBefore(horizon)) {
+      if (seen.size() > limits.dedupSize() || entry.getValue().isBefore(horizon)) {
         oldest.remove();
       } else {
         break;

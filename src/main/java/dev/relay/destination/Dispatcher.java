@@ -58,6 +58,8 @@ final class Dispatcher {
   private final DeliveryPipeline pipeline;
   private final Function<DestinationState, CompiledActions> actions;
   private final Function<DestinationState, DestinationType> types;
+  /** Asks the entity to refill the window of pending actions from the table. */
+  private final Runnable refill;
 
   /** How fast this destination may be sent to now: its rate limit and the 429s it answered. */
   private final SendRate rate = new SendRate();
@@ -94,7 +96,8 @@ final class Dispatcher {
       DeliveryPipeline pipeline,
       Clock clock,
       Function<DestinationState, CompiledActions> actions,
-      Function<DestinationState, DestinationType> types) {
+      Function<DestinationState, DestinationType> types,
+      Runnable refill) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
@@ -102,6 +105,16 @@ final class Dispatcher {
     this.clock = clock;
     this.actions = actions;
     this.types = types;
+    this.refill = refill;
+  }
+
+  /** Which life of the entity this is (see {@link #generation}'s field). */
+  int generation() {
+    return generation;
+  }
+
+  boolean inFlight(String itemId) {
+    return inFlight.contains(itemId);
   }
 
   /** The entity (re)started from its journal: nothing of this object's is in flight any more. */
@@ -130,11 +143,12 @@ final class Dispatcher {
     int capacity = settings.maxInFlight() - requestsInFlight;
     Instant now = clock.instant();
 
+    state.backlog().trim(inFlight::contains);
     Map<String, List<PendingAction>> dueByAction = new LinkedHashMap<>();
     int wanted = capacity * batchSize;
     int collected = 0;
     Instant nextDue = null;
-    for (DestinationState.Due due : state.dueOrder()) {
+    for (Backlog.Due due : state.dueOrder()) {
       if (inFlight.contains(due.itemId())) {
         continue;
       }
@@ -146,8 +160,14 @@ final class Dispatcher {
         break;
       }
       PendingAction action = state.pending(due.itemId()).orElseThrow();
+      if (!state.config().action(action.actionId()).map(ActionConfig::enabled).orElse(false)) {
+        continue; // its action is removed or disabled: about to be discarded
+      }
       dueByAction.computeIfAbsent(action.actionId(), id -> new ArrayList<>()).add(action);
       collected++;
+    }
+    if (state.backlog().needsRefill(inFlight.size())) {
+      refill.run();
     }
 
     rate.configure(type.rateLimit(state.config().settings()));

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Which of the actions a replay names are queued again (each once, to the same action, with a fresh
@@ -21,7 +22,7 @@ import java.util.Optional;
 record ReplayDecision(List<DestinationEvent> events, Map<String, String> replayedAs, Map<String, String> skipped) {
 
   static ReplayDecision of(
-      DestinationState state, CompiledActions actions, List<DestinationCommand.ReplayOf> items, Instant now) {
+      CompiledActions actions, List<DestinationCommand.ReplayOf> items, Predicate<String> pending, Instant now) {
     List<DestinationEvent> replayed = new ArrayList<>();
     Map<String, String> replayedAs = new LinkedHashMap<>();
     Map<String, String> skipped = new LinkedHashMap<>();
@@ -29,7 +30,7 @@ record ReplayDecision(List<DestinationEvent> events, Map<String, String> replaye
       Optional<CompiledActions.Compiled> action = actions.get(item.actionId());
       if (replayedAs.containsKey(item.itemId()) || skipped.containsKey(item.itemId())) {
         continue; // named twice in one command: replayed once
-      } else if (state.pending(item.itemId()).isPresent()) {
+      } else if (pending.test(item.itemId())) {
         skipped.put(item.itemId(), "it is still pending");
       } else if (action.isEmpty() || !action.get().config().enabled()) {
         skipped.put(item.itemId(), "its action " + item.actionId() + " is removed, disabled or unusable");

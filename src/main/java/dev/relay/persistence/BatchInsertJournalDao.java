@@ -9,12 +9,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.persistence.journal.Tagged;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.stream.Materializer;
 import scala.Tuple2;
@@ -23,6 +31,7 @@ import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.runtime.BoxedUnit;
+import scala.util.Try;
 import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
@@ -37,6 +46,10 @@ import slick.jdbc.SimpleJdbcAction;
  * was the ceiling of ingest and delivery. JDBC can: {@code executeBatch} with generated keys returns
  * them in order on PostgreSQL and H2. Reads, and everything else, are the default DAO's. Configured
  * by {@code jdbc-journal.dao}; Relay's schema (db/*.sql), quoted lowercase names for H2.
+ *
+ * <p>The same transaction writes the {@link JournalSideWrites} tables: the events they want are noted
+ * by persistence id and sequence number as they are handed to the journal (the payload objects are
+ * gone once serialized and queued), and taken back when their rows are written.
  */
 public final class BatchInsertJournalDao extends DefaultJournalDao {
 
@@ -55,6 +68,11 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
 
   private final Timer written;
   private final Timer failed;
+  private final JournalSideWrites sideWrites;
+  /** Events a side table wants, from asyncWriteMessages until their rows are written (or fail). */
+  private final Map<EventKey, JournalSideWrites.Written> forSideTables = new ConcurrentHashMap<>();
+
+  private record EventKey(String persistenceId, long sequenceNr) {}
 
   public BatchInsertJournalDao(
       JdbcBackend.JdbcDatabaseDef db,
@@ -65,6 +83,7 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
     MeterRegistry registry = Metrics.get(Adapter.toTyped(serialization.system())).registry();
+    this.sideWrites = JournalSideWrites.get(Adapter.toTyped(serialization.system()));
     this.written = writeTimer(registry, "ok");
     this.failed = writeTimer(registry, "failed");
   }
@@ -74,6 +93,32 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
         .description("one journal write transaction (events and tags), ordering lock wait included")
         .tag("result", result)
         .register(registry);
+  }
+
+  @Override
+  public Future<Seq<Try<BoxedUnit>>> asyncWriteMessages(Seq<AtomicWrite> messages) {
+    List<EventKey> noted = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      Seq<PersistentRepr> reprs = messages.apply(i).payload();
+      for (int j = 0; j < reprs.size(); j++) {
+        PersistentRepr repr = reprs.apply(j);
+        Object event = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
+        if (sideWrites.tableFor(event) != null) {
+          EventKey key = new EventKey(repr.persistenceId(), repr.sequenceNr());
+          forSideTables.put(key, new JournalSideWrites.Written(repr.persistenceId(), repr.sequenceNr(), event));
+          noted.add(key);
+        }
+      }
+    }
+    Future<Seq<Try<BoxedUnit>>> result = super.asyncWriteMessages(messages);
+    if (!noted.isEmpty()) {
+      // Normally taken by the write; left only if serialization or the queue failed first.
+      result.onComplete(done -> {
+        noted.forEach(forSideTables::remove);
+        return BoxedUnit.UNIT;
+      }, ec());
+    }
+    return result;
   }
 
   @Override
@@ -94,7 +139,7 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
     }
   }
 
-  private static BoxedUnit write(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
+  private BoxedUnit write(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
     try {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
@@ -102,6 +147,7 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
         takeOrderingLock(connection);
         long[] orderings = insertEvents(connection, rows);
         insertTags(connection, rows, orderings);
+        writeSideTables(connection, rows);
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -132,6 +178,25 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
       }
     } else {
       H2_ORDERING.lock();
+    }
+  }
+
+  /** The side tables' changes from the events of {@code rows} they want, grouped by table in journal order. */
+  private void writeSideTables(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+      throws SQLException {
+    if (forSideTables.isEmpty()) {
+      return;
+    }
+    Map<JournalSideWrites.Table, List<JournalSideWrites.Written>> byTable = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      JournalPekkoSerializationRow row = rows.apply(i)._1();
+      JournalSideWrites.Written written = forSideTables.remove(new EventKey(row.persistenceId(), row.sequenceNumber()));
+      if (written != null) {
+        byTable.computeIfAbsent(sideWrites.tableFor(written.event()), t -> new ArrayList<>()).add(written);
+      }
+    }
+    for (Map.Entry<JournalSideWrites.Table, List<JournalSideWrites.Written>> table : byTable.entrySet()) {
+      table.getKey().write(connection, table.getValue());
     }
   }
 

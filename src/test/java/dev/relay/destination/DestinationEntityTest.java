@@ -121,12 +121,13 @@ class DestinationEntityTest {
         new DeliverySettings(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
-            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10));
+            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10), 100, 1_000_000);
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(
             CATALOG, deliverer, settings, new DestinationTags(4), clock, LIMITS,
             new JournalFailureBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2),
-            new DestinationMetrics(meters, 100, clock));
+            new DestinationMetrics(meters, 100, clock),
+            new TestKitPendingStore(testKit.system()));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }
@@ -173,6 +174,15 @@ class DestinationEntityTest {
         .filter(AttemptRecorded.class::isInstance)
         .map(AttemptRecorded.class::cast)
         .toList();
+  }
+
+  /** The first event of {@code type} in this destination's journal, once there is one. */
+  private <T> T awaitJournaled(Class<T> type) {
+    java.util.function.Supplier<Optional<T>> first = () ->
+        PersistenceTestKit.create(testKit.system()).persistedInStorage("Destination|" + destinationId).stream()
+            .filter(type::isInstance).map(type::cast).findFirst();
+    StandInDestination.await(Duration.ofSeconds(15), "a " + type.getSimpleName(), () -> first.get().isPresent());
+    return first.get().orElseThrow();
   }
 
   private AttemptRecorded awaitAttempt(int count) {
@@ -477,8 +487,11 @@ class DestinationEntityTest {
                 new DestinationCommand.ReplaceActions(
                     List.of(new ActionConfig(null, "Orders", "send", "event = \"Order Completed\"", json("{\"@path\":\"$.\"}"), true)),
                     replyTo));
-    ActionDiscarded discarded = result.events().stream().filter(ActionDiscarded.class::isInstance).map(ActionDiscarded.class::cast).findFirst().orElseThrow();
+    assertInstanceOf(DestinationEvent.ActionsReplaced.class, result.events().get(0));
+    // Discarded next, a page at a time from the pending table.
+    ActionDiscarded discarded = awaitJournaled(ActionDiscarded.class);
     assertEquals(1, discarded.itemIds().size());
+    assertEquals("action removed or disabled", discarded.reason());
     assertEquals(0, entity.getState().pendingCount());
   }
 
@@ -489,8 +502,10 @@ class DestinationEntityTest {
     deliverer.next().answer(500);
     awaitAttempt(1);
     var result = entity.<DestinationReply>runCommand(DestinationCommand.Delete::new);
-    assertInstanceOf(ActionDiscarded.class, result.events().get(0));
-    assertInstanceOf(DestinationEvent.DestinationDeleted.class, result.events().get(1));
+    assertInstanceOf(DestinationEvent.DestinationDeleted.class, result.events().get(0));
+    ActionDiscarded discarded = awaitJournaled(ActionDiscarded.class);
+    assertEquals(1, discarded.itemIds().size());
+    assertEquals("destination deleted", discarded.reason());
     assertEquals(Problem.Kind.NOT_FOUND,
         assertInstanceOf(DestinationReply.Rejected.class, run(DestinationCommand.Get::new)).problem());
   }
@@ -834,15 +849,17 @@ class DestinationEntityTest {
 
   @Test
   void aSnapshotIsAnImmutableCopyAndRecoveryStartsFromIt() {
-    entity = entityWithSnapshotsEvery(2);
-    create("{\"url\":\"https://x.test/\"}");
-    accept(track("m-1", "A")); // the second event: a snapshot follows, with the action pending
+    entity = entityWithSnapshotsEvery(3);
+    create("{\"url\":\"https://x.test/\"}"); // two events: created, and its pending table begun
+    accept(track("m-1", "A")); // the third event: a snapshot follows, with the action pending
     deliverer.next(); // in flight, never answered
     var snapshots = org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system());
     List<?> taken = snapshots.persistedInStorage("Destination|" + destinationId).stream().map(p -> p.second()).toList();
-    assertFalse(taken.isEmpty(), "snapshots every 2 events");
+    assertFalse(taken.isEmpty(), "snapshots every 3 events");
     DestinationState.Snapshot snapshot = assertInstanceOf(DestinationState.Snapshot.class, taken.get(taken.size() - 1));
-    assertEquals(1, snapshot.pending().size());
+    // Pending actions are in the pending table, never in a snapshot.
+    assertTrue(snapshot.pendingInTable());
+    assertEquals(List.of(), snapshot.pending());
     assertEquals(List.of("m-1"), snapshot.seen().stream().map(DestinationState.SeenMessage::messageId).toList());
 
     entity.restart();

@@ -68,7 +68,8 @@ class RenamedClassesTest {
             new DestinationConfig("dst_1", "hook", "webhook", true, event(), List.of()),
             false,
             List.of(new DestinationState.PendingAction("itm_1", "act_1", "m-1", event(), 2, AT, AT.plusSeconds(60))),
-            List.of(new DestinationState.SeenMessage("m-1", AT)));
+            List.of(new DestinationState.SeenMessage("m-1", AT)),
+            false);
     assertEquals(snapshot, readAsOld(snapshot, "dev.relay.destination.DestinationEntity$Snapshot"));
   }
 
