@@ -32,6 +32,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,12 +117,18 @@ class DestinationEntityTest {
   }
 
   private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entityWithSnapshotsEvery(int events) {
+    return entityWith(events, 100, 1_000_000);
+  }
+
+  private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entityWith(
+      int snapshotEvery, int window, int maxPending) {
+    int events = snapshotEvery;
     destinationId = "dst_test" + (++counter);
     DeliverySettings settings =
         new DeliverySettings(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
-            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10), 100, 1_000_000);
+            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10), window, maxPending);
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(
             CATALOG, deliverer, settings, new DestinationTags(4), clock, LIMITS,
@@ -790,6 +797,115 @@ class DestinationEntityTest {
     entity.runCommand(new DestinationCommand.SendTest(json("{\"type\":\"other\",\"userId\":\"u\"}"), reply.ref()));
     assertTrue(reply.receiveMessage(Duration.ofSeconds(5)).results().isEmpty());
     deliverer.expectNothing(Duration.ofMillis(100));
+  }
+
+  // --- the backlog: pending actions in the table, a window of them in memory ------------------
+
+  @Test
+  void onlyAWindowOfPendingActionsIsInMemoryAndItRefillsInDueOrder() {
+    entity = entityWith(100, 4, 1_000_000);
+    create("{\"url\":\"https://x.test/\"}");
+    ObjectNode[] events = new ObjectNode[12];
+    for (int i = 0; i < events.length; i++) {
+      events[i] = track(String.format("m-%02d", i), "A");
+      accept(events[i]);
+      clock.advance(Duration.ofMillis(1)); // due order is queue order; ties go by item id
+    }
+    assertEquals(12, entity.getState().pendingCount());
+    assertTrue(entity.getState().pendingActions().size() <= 4, entity.getState().pendingActions().toString());
+
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < events.length; i++) {
+      ScriptedDeliverer.Sent request = deliverer.next();
+      sent.add(json(request.request().body()).path("messageId").asText());
+      request.answer(200);
+      awaitAttempt(i + 1);
+      assertTrue(entity.getState().pendingActions().size() <= 4, "at most the window in memory");
+    }
+    // Two in flight at once, answered one by one: each is sent in the order it was queued.
+    assertEquals(java.util.Arrays.stream(events).map(e -> e.path("messageId").asText()).toList(), sent);
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  @Test
+  void aRetryBeyondTheWindowWaitsInTheTableAndComesBackWhenDue() {
+    entity = entityWith(100, 4, 1_000_000);
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-first", "A"));
+    deliverer.next().answer(503); // retried in BASE
+    awaitAttempt(1);
+    ObjectNode[] later = new ObjectNode[6];
+    for (int i = 0; i < later.length; i++) {
+      later[i] = track("m-" + i, "A");
+    }
+    accept(later);
+    for (int i = 0; i < later.length; i++) {
+      deliverer.next().answer(200);
+      awaitAttempt(i + 2);
+    }
+    assertEquals(1, entity.getState().pendingCount(), "only the retry is left");
+    clock.advance(BASE);
+    entity.runCommand(new InternalCommand.DeliverDue());
+    ScriptedDeliverer.Sent retry = deliverer.next();
+    assertEquals("m-first", json(retry.request().body()).path("messageId").asText());
+    retry.answer(200);
+    assertEquals(Outcome.DELIVERED, awaitAttempt(8).items().get(0).outcome());
+    assertEquals(2, awaitAttempt(8).items().get(0).attempt());
+  }
+
+  @Test
+  void recoveryLoadsOnlyTheWindowAndDeliversAtOnce() {
+    entity = entityWith(100, 4, 1_000_000);
+    create("{\"url\":\"https://x.test/\"}");
+    ObjectNode[] events = new ObjectNode[20];
+    for (int i = 0; i < events.length; i++) {
+      events[i] = track("m-" + i, "A");
+      accept(events[i]);
+      clock.advance(Duration.ofMillis(1));
+    }
+    deliverer.next(); // two in flight, never answered
+    deliverer.next();
+    entity.restart();
+    assertEquals(20, entity.getState().pendingCount());
+    assertTrue(entity.getState().pendingActions().size() <= 4, entity.getState().pendingActions().toString());
+    assertEquals("m-0", json(deliverer.next().request().body()).path("messageId").asText(), "the oldest first, again");
+  }
+
+  @Test
+  void beyondMaxPendingNewActionsAreJournaledAsDiscardedBacklogFull() {
+    entity = entityWith(100, 100, 3);
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"), track("m-2", "A"));
+    var result = accept(track("m-3", "A"), track("m-4", "A"), track("m-5", "A"));
+    assertTrue(result.reply().isSuccess(), "the source is never refused for it");
+    ActionDiscarded discarded = assertInstanceOf(ActionDiscarded.class, result.events().get(3));
+    assertEquals("backlog full", discarded.reason());
+    List<String> queuedIds = result.events().stream()
+        .filter(ActionQueued.class::isInstance).map(e -> ((ActionQueued) e).itemId()).toList();
+    assertEquals(queuedIds.subList(1, 3), discarded.itemIds(), "what exceeds the cap, the newest");
+    assertEquals(3, entity.getState().pendingCount());
+    awaitMeter(2, "relay.destination.actions.discarded");
+  }
+
+  @Test
+  void anOlderVersionsPendingActionsAreCarriedIntoTheTableAndDelivered() {
+    ObjectNode event = track("m-old", "A");
+    ActionConfig action = new ActionConfig("act_1", "Send", "send", "type = \"track\"", json("{\"@path\":\"$.\"}"), true);
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(
+        "Destination|" + destinationId,
+        List.of(
+            new DestinationEvent.DestinationCreated(
+                destinationId, "old", "webhook", json("{\"url\":\"https://x.test/\"}"), List.of(action), true, START),
+            new ActionQueued("itm_old", "act_1", "Send", "src_1", event, START, false)));
+    entity.restart();
+    DestinationEvent.PendingCarriedOver carried = awaitJournaled(DestinationEvent.PendingCarriedOver.class);
+    assertTrue(carried.last());
+    assertEquals(List.of("itm_old"), carried.actions().stream().map(DestinationState.PendingAction::itemId).toList());
+    ScriptedDeliverer.Sent sent = deliverer.next();
+    assertEquals("m-old", json(sent.request().body()).path("messageId").asText());
+    sent.answer(200);
+    assertEquals(Outcome.DELIVERED, awaitAttempt(1).items().get(0).outcome());
+    assertEquals(0, entity.getState().pendingCount());
   }
 
   // --- recovery ----------------------------------------------------------------------------
