@@ -21,7 +21,23 @@ public record DeliverySettings(
     AddressPolicy addressPolicy,
     Duration maxConnectTimeout,
     int backlogWindow,
-    int maxPending) {
+    int maxPending,
+    Probing probing) {
+
+  /**
+   * When a destination counts as down, and how often it is probed then: after {@code afterFailures}
+   * requests in a row failed with a network error, a timeout or a 5xx, one request at a time, the
+   * first {@code minInterval} after the last answer, each further one twice as long after, up to
+   * {@code maxInterval}.
+   */
+  public record Probing(int afterFailures, Duration minInterval, Duration maxInterval) {
+    public Probing {
+      SettingRules.atLeast(KEY + "probe.after-failures", afterFailures, 1);
+      SettingRules.positive(KEY + "probe.min-interval", minInterval);
+      SettingRules.positive(KEY + "probe.max-interval", maxInterval);
+      SettingRules.notBelow(KEY + "probe.max-interval", maxInterval, KEY + "probe.min-interval", minInterval);
+    }
+  }
 
   private static final String KEY = "relay.delivery.";
 
@@ -62,6 +78,10 @@ public record DeliverySettings(
         AddressPolicy.allowing(delivery.getString("allowed-networks")),
         delivery.getDuration("max-connect-timeout"),
         delivery.getInt("backlog-window"),
-        delivery.getInt("max-pending"));
+        delivery.getInt("max-pending"),
+        new Probing(
+            delivery.getInt("probe.after-failures"),
+            delivery.getDuration("probe.min-interval"),
+            delivery.getDuration("probe.max-interval")));
   }
 }

@@ -163,7 +163,7 @@ public final class DestinationEntity
     this.tag = setup.tags().of(destinationId);
     this.dispatcher =
         new Dispatcher(
-            context, timers, setup.settings(),
+            destinationId, context, timers, setup.settings(),
             new DeliveryPipeline(setup.deliverer().forDestination(destinationId), setup.settings().recordedRequestBytes(), setup.clock()),
             setup.clock(), this::compiledActions, this::typeOf, this::refill);
     this.limits =
@@ -270,7 +270,7 @@ public final class DestinationEntity
 
     builder
         .forAnyState()
-        .onCommand(InternalCommand.DeliverDue.class, (state, c) -> Effect().none().thenRun(dispatcher::deliverDue).thenNoReply())
+        .onCommand(InternalCommand.DeliverDue.class, this::onDeliverDue)
         .onCommand(InternalCommand.AttemptFinished.class, this::onAttemptFinished)
         .onCommand(InternalCommand.TestsFinished.class, this::onTestsFinished)
         .onCommand(InternalCommand.RecordFinishedAttempts.class, this::onRecordFinishedAttempts)
@@ -534,6 +534,16 @@ public final class DestinationEntity
 
   // ---------------------------------------------------------------------------------------------
   // Delivery: the dispatcher sends, the entity journals what came of it
+
+  private ReplyEffect<DestinationEvent, DestinationState> onDeliverDue(DestinationState state, InternalCommand.DeliverDue due) {
+    List<String> expired = dispatcher.expiredWhileDown(state, now());
+    if (expired.isEmpty()) {
+      return Effect().none().thenRun(dispatcher::deliverDue).thenNoReply();
+    }
+    return persist(new ActionDiscarded(expired, "its retry window passed while the destination was down", now()))
+        .thenRun(dispatcher::deliverDue)
+        .thenNoReply();
+  }
 
   private ReplyEffect<DestinationEvent, DestinationState> onAttemptFinished(DestinationState state, InternalCommand.AttemptFinished attempt) {
     dispatcher.finished(attempt);

@@ -19,6 +19,7 @@ import dev.relay.destination.InternalCommand.ItemAttempt;
 import dev.relay.destination.InternalCommand.RecordFinishedAttempts;
 import dev.relay.destination.InternalCommand.TestCall;
 import dev.relay.destination.InternalCommand.TestsFinished;
+import dev.relay.logging.LogFields;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,9 @@ final class Dispatcher {
 
   /** How fast this destination may be sent to now: its rate limit and the 429s it answered. */
   private final SendRate rate = new SendRate();
+  /** Whether the destination is down, and when it may be probed. */
+  private final Probing probing;
+  private final String destinationId;
 
   /** Items of requests in flight. */
   private final Set<String> inFlight = new HashSet<>();
@@ -90,6 +94,7 @@ final class Dispatcher {
   private int generation;
 
   Dispatcher(
+      String destinationId,
       ActorContext<DestinationCommand> context,
       TimerScheduler<DestinationCommand> timers,
       DeliverySettings settings,
@@ -106,6 +111,8 @@ final class Dispatcher {
     this.actions = actions;
     this.types = types;
     this.refill = refill;
+    this.destinationId = destinationId;
+    this.probing = new Probing(settings.probing());
   }
 
   /** Which life of the entity this is (see {@link #generation}'s field). */
@@ -124,6 +131,7 @@ final class Dispatcher {
     requestsInFlight = 0;
     testRequestsInFlight = 0;
     finished.clear();
+    probing.restarted();
   }
 
   /**
@@ -140,8 +148,16 @@ final class Dispatcher {
       itemBatchSizes.keySet().removeIf(id -> state.pending(id).isEmpty()); // discarded meanwhile
     }
     int batchSize = Math.max(1, type.batchSize(state.config().settings()));
-    int capacity = settings.maxInFlight() - requestsInFlight;
     Instant now = clock.instant();
+    int capacity = probing.capacity(requestsInFlight, settings.maxInFlight(), now);
+    int maxRequests = requestsInFlight + capacity;
+    if (capacity == 0 && probing.active()) {
+      // Down: the next probe when its pause is over, or when the one in flight comes back.
+      if (requestsInFlight == 0) {
+        timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), Duration.between(now, probing.nextProbeAt().orElseThrow()));
+      }
+      return;
+    }
 
     state.backlog().trim(inFlight::contains);
     Map<String, List<PendingAction>> dueByAction = new LinkedHashMap<>();
@@ -178,7 +194,7 @@ final class Dispatcher {
       List<PendingAction> batch = new ArrayList<>();
       int limit = size;
       for (PendingAction item : group.getValue()) {
-        if (requestsInFlight >= settings.maxInFlight()) {
+        if (requestsInFlight >= maxRequests) {
           break;
         }
         int cap = Math.min(size, itemBatchSizes.getOrDefault(item.itemId(), size));
@@ -194,7 +210,7 @@ final class Dispatcher {
         batch.add(item);
         limit = Math.min(limit, cap);
       }
-      if (!batch.isEmpty() && requestsInFlight < settings.maxInFlight()) {
+      if (!batch.isEmpty() && requestsInFlight < maxRequests) {
         if (!rate.tryAcquire(now, batch.size())) {
           heldBack = rate.untilAvailable(now, batch.size());
           break;
@@ -208,8 +224,9 @@ final class Dispatcher {
       timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), heldBack);
       return;
     }
-    if (nextDue != null && requestsInFlight < settings.maxInFlight()) {
-      timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), Duration.between(now, nextDue));
+    if (nextDue != null && requestsInFlight < maxRequests) {
+      Instant wake = probing.nextProbeAt().filter(nextDue::isBefore).orElse(nextDue);
+      timers.startSingleTimer(RETRY_TIMER, new DeliverDue(), Duration.between(now, wake));
     } else if (nextDue == null) {
       timers.cancel(RETRY_TIMER);
     }
@@ -221,6 +238,7 @@ final class Dispatcher {
     List<ItemAttempt> attempts = items.stream().map(p -> new ItemAttempt(p.itemId(), p.attempts() + 1)).toList();
     attempts.forEach(a -> inFlight.add(a.itemId()));
     requestsInFlight++;
+    probing.started();
     List<ObjectNode> events = items.stream().map(PendingAction::event).toList();
     int life = generation;
     context.pipeToSelf(
@@ -276,6 +294,7 @@ final class Dispatcher {
    */
   AttemptRecorded recordOf(DestinationState state, AttemptFinished attempt, Instant now) {
     Exchange exchange = attempt.exchange();
+    probed(exchange, now);
     exchange.response().map(DeliveryResponse::status).ifPresent(status -> {
       if (status == 429) {
         rate.tooManyRequests(now);
@@ -312,6 +331,49 @@ final class Dispatcher {
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
     }
     return AttemptRecorded.of(attempt.actionId(), exchange, outcomes);
+  }
+
+  /** Takes the answer into account for probing, and says when the destination is found down or back. */
+  private void probed(Exchange exchange, Instant now) {
+    boolean sent = !exchange.request().url().isEmpty(); // a request that could not be built says nothing
+    boolean unavailable =
+        sent && !exchange.addressRefused() && !exchange.tooLarge()
+            && exchange.response().map(r -> r.status() >= 500).orElse(true);
+    if (!sent) {
+      return;
+    }
+    Probing.Change change = probing.answered(unavailable, now);
+    if (change == Probing.Change.STARTED) {
+      LogFields.with(LogFields.DESTINATION_ID, destinationId, () -> context.getLog().warn(
+          "Destination {} is down: {} requests in a row failed (the last: {}); one request at a time until one succeeds",
+          destinationId, probing.failuresInARow(),
+          exchange.response().map(r -> "status " + r.status()).orElse(exchange.error().orElse("no answer"))));
+    } else if (change == Probing.Change.ENDED) {
+      LogFields.with(LogFields.DESTINATION_ID, destinationId, () -> context.getLog().info(
+          "Destination {} answered again: full rate resumed", destinationId));
+    }
+  }
+
+  /**
+   * While the destination is down, the due actions held back past their retry window (max-window from
+   * when they were queued): they are discarded, as a retry would fail them.
+   */
+  List<String> expiredWhileDown(DestinationState state, Instant now) {
+    if (!probing.active()) {
+      return List.of();
+    }
+    Instant queuedBefore = now.minus(settings.retryPolicy().maxWindow());
+    List<String> expired = new ArrayList<>();
+    for (Backlog.Due due : state.dueOrder()) {
+      if (due.at().isAfter(now) || expired.size() >= 1000) {
+        break;
+      }
+      PendingAction action = state.pending(due.itemId()).orElseThrow();
+      if (!inFlight.contains(action.itemId()) && !action.queuedAt().isAfter(queuedBefore)) {
+        expired.add(action.itemId());
+      }
+    }
+    return expired;
   }
 
   /**

@@ -23,6 +23,7 @@ import dev.relay.delivery.RetryPolicy;
 import dev.relay.destination.DestinationCommand.Accept;
 import dev.relay.destination.DestinationEvent.ActionDiscarded;
 import dev.relay.destination.DestinationEvent.ActionQueued;
+import dev.relay.destination.DestinationEvent.ItemOutcome;
 import dev.relay.destination.DestinationEvent.AttemptRecorded;
 import dev.relay.destination.DestinationReply.Accepted;
 import dev.relay.mapping.MappingLimits;
@@ -120,6 +121,8 @@ class DestinationEntityTest {
     return entityWith(events, 100, 1_000_000);
   }
 
+  private int probeAfter = 1000;
+
   private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entityWith(
       int snapshotEvery, int window, int maxPending) {
     int events = snapshotEvery;
@@ -128,7 +131,8 @@ class DestinationEntityTest {
         new DeliverySettings(
             2, events, 1000, Duration.ofHours(24), 200, 10_000,
             new RetryPolicy(BASE, 3, Duration.ofHours(1), 0.0, Duration.ofMinutes(1)),
-            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10), window, maxPending);
+            65_536, 2, AddressPolicy.strict(), Duration.ofSeconds(10), window, maxPending,
+            new DeliverySettings.Probing(probeAfter, Duration.ofSeconds(1), Duration.ofSeconds(4)));
     DestinationEntity.Setup setup =
         new DestinationEntity.Setup(
             CATALOG, deliverer, settings, new DestinationTags(4), clock, LIMITS,
@@ -905,6 +909,72 @@ class DestinationEntityTest {
     assertEquals("m-old", json(sent.request().body()).path("messageId").asText());
     sent.answer(200);
     assertEquals(Outcome.DELIVERED, awaitAttempt(1).items().get(0).outcome());
+    assertEquals(0, entity.getState().pendingCount());
+  }
+
+  // --- a destination down: probed, not hammered ----------------------------------------------
+
+  @Test
+  void aDestinationDownIsProbedOneRequestAtATimeAndFullRateResumesWhenAProbeSucceeds() {
+    probeAfter = 2;
+    entity = entityWith(100, 100, 1_000_000);
+    create("{\"url\":\"https://x.test/\"}");
+    for (int i = 0; i < 8; i++) {
+      accept(track("m-" + i, "A"));
+      clock.advance(Duration.ofMillis(1));
+    }
+    deliverer.next().answer(503);
+    awaitAttempt(1);
+    ScriptedDeliverer.Sent third = deliverer.next(); // one failure: the slot is used again
+    deliverer.next().answer(503); // two in a row: down
+    awaitAttempt(2);
+    deliverer.expectNothing(Duration.ofMillis(300)); // five actions due, none sent
+    third.answer(503); // started before: answered as usual
+    awaitAttempt(3);
+    deliverer.expectNothing(Duration.ofMillis(300));
+
+    clock.advance(Duration.ofSeconds(1)); // the first probe's pause
+    entity.runCommand(new InternalCommand.DeliverDue());
+    ScriptedDeliverer.Sent probe = deliverer.next();
+    deliverer.expectNothing(Duration.ofMillis(300)); // one at a time
+    probe.answer(503);
+    awaitAttempt(4);
+    clock.advance(Duration.ofSeconds(1));
+    entity.runCommand(new InternalCommand.DeliverDue());
+    deliverer.expectNothing(Duration.ofMillis(300)); // the pause doubled: 2 s now
+
+    clock.advance(Duration.ofSeconds(1));
+    entity.runCommand(new InternalCommand.DeliverDue());
+    deliverer.next().answer(200); // up again
+    awaitAttempt(5);
+    List<ScriptedDeliverer.Sent> rest = new ArrayList<>();
+    for (int i = 0; i < 7; i++) { // the other seven, two at a time again
+      ScriptedDeliverer.Sent sent = deliverer.next();
+      rest.add(sent);
+      sent.answer(200);
+    }
+    awaitAttempt(12);
+    assertEquals(0, entity.getState().pendingCount());
+    java.util.Map<String, Integer> attemptsOf = new java.util.HashMap<>();
+    attempts().forEach(a -> a.items().forEach(i -> attemptsOf.merge(i.itemId(), 1, Integer::sum)));
+    assertEquals(4, attemptsOf.values().stream().filter(n -> n == 1).count(),
+        "the four held back from the start were attempted once, when the destination was back: no retry used");
+  }
+
+  @Test
+  void actionsHeldBackWhileTheDestinationIsDownAreDiscardedOnceTheirRetryWindowIsPast() {
+    probeAfter = 1;
+    entity = entityWith(100, 100, 1_000_000);
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"), track("m-2", "A"));
+    deliverer.next().answer(503);
+    deliverer.next().answer(503);
+    awaitAttempt(2);
+    clock.advance(Duration.ofHours(1).plusSeconds(1)); // past the test policy's one-hour window
+    entity.runCommand(new InternalCommand.DeliverDue());
+    ActionDiscarded discarded = awaitJournaled(ActionDiscarded.class);
+    assertEquals(2, discarded.itemIds().size());
+    assertTrue(discarded.reason().contains("retry window passed while the destination was down"), discarded.reason());
     assertEquals(0, entity.getState().pendingCount());
   }
 
