@@ -49,9 +49,12 @@ abstract class RetentionTest {
 
   @TempDir Path dataDir;
 
-  /** A snapshot every 5 events, so that a handful of events leaves events below and above snapshots. */
+  /**
+   * A snapshot every 5 events, so that a handful of events leaves events below and above snapshots;
+   * the node's own sweeper sweeps at once (with the real clock: nothing is 30 days old).
+   */
   private static Config config() {
-    return ConfigFactory.parseMap(Map.of("relay.delivery.snapshot-every", 5, "relay.retention.initial-delay", "1h"));
+    return ConfigFactory.parseMap(Map.of("relay.delivery.snapshot-every", 5, "relay.retention.initial-delay", "0s"));
   }
 
   /** One row of event_journal. */
@@ -72,6 +75,8 @@ abstract class RetentionTest {
       long queuedOfAKept;
       try (TestNode node = TestNode.start(storage, config())) {
         await(WAIT, "the node is ready", () -> node.management("/ready") == 200);
+        await(WAIT, "the cluster's sweeper reports a sweep in /metrics",
+            () -> scrape(node).contains("relay_retention_deleted_rows_total{table=\"event_journal\"} 0.0"));
         TestNode.Answer source = node.admin("POST", "/api/sources", Map.of("name", "app", "type", "server"));
         writeKey = source.json().path("writeKey").asText();
         a = webhook(node, standIn.url("/a"));
@@ -177,6 +182,21 @@ abstract class RetentionTest {
   }
 
   // --- helpers -----------------------------------------------------------------------------
+
+  private static String scrape(TestNode node) {
+    try {
+      return java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.node().managementUri() + "/metrics")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (java.io.IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
 
   private static String pid(String destinationId) {
     return "Destination|" + destinationId;
