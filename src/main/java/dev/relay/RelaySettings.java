@@ -11,6 +11,7 @@ import dev.relay.metrics.MetricsSettings;
 import dev.relay.persistence.DatabaseSettings;
 import dev.relay.persistence.JournalFailureBackoff;
 import dev.relay.readside.ReadSideSettings;
+import dev.relay.retention.RetentionSettings;
 import dev.relay.source.SourceDirectorySettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,13 +43,17 @@ public record RelaySettings(
     SourceDirectorySettings sourceDirectory,
     ReadSideSettings readSide,
     ConsoleSettings console,
-    MetricsSettings metrics) {
+    MetricsSettings metrics,
+    RetentionSettings retention) {
 
   public RelaySettings {
     // 0: any free port (tests).
     SettingRules.between("relay.http.port", httpPort, 0, 65535);
     SettingRules.notNegative("relay.http.drain-timeout", httpDrainTimeout);
     SettingRules.positive("relay.read-side.tester-timeout", testerTimeout);
+    // What a pending action's delivery still needs must outlive the longest it may be pending.
+    SettingRules.notBelow(
+        "relay.retention.period", retention.period(), "relay.delivery.retry.max-window", delivery.retryPolicy().maxWindow());
   }
 
   /**
@@ -102,6 +107,7 @@ public record RelaySettings(
         SourceDirectorySettings.from(config),
         readSide,
         ConsoleSettings.from(config),
-        MetricsSettings.from(config));
+        MetricsSettings.from(config),
+        RetentionSettings.from(config));
   }
 }

@@ -15,6 +15,7 @@ import dev.relay.metrics.Metrics;
 import dev.relay.persistence.Database;
 import dev.relay.persistence.JournalSideWrites;
 import dev.relay.readside.ReadSide;
+import dev.relay.retention.Retention;
 import dev.relay.source.DeletedDestinations;
 import dev.relay.source.SourceDirectory;
 import dev.relay.source.SourceEntity;
@@ -70,6 +71,7 @@ public record Services(
     DeletedDestinations.start(
         system, database.dataSource(), directory, sources,
         settings.readSide().restartMinBackoff(), settings.readSide().restartMaxBackoff());
+    Retention.start(system, new Retention(database.dataSource(), settings.retention(), Metrics.get(system).registry()), clock);
     return new Services(
         mapper,
         catalog,

@@ -137,6 +137,10 @@ class RelaySettingsTest {
         "relay.console.journal-page-size|0|relay.console.journal-page-size must be at least 1, got 0",
         "relay.console.asset-max-age|-1s|relay.console.asset-max-age must not be negative, got PT-1S",
         "relay.metrics.max-destinations|-1|relay.metrics.max-destinations must be at least 0, got -1",
+        "relay.retention.period|12h|relay.retention.period (PT12H) must not be below its minimum (PT24H)",
+        "relay.retention.interval|0s|relay.retention.interval must be longer than 0, got PT0S",
+        "relay.retention.initial-delay|-1s|relay.retention.initial-delay must not be negative, got PT-1S",
+        "relay.retention.batch-size|0|relay.retention.batch-size must be between 1 and 10000, got 0",
       })
   void aValueOutOfRangeStopsTheStartNamingTheKey(String key, String value, String message) {
     IllegalArgumentException e =
@@ -157,6 +161,20 @@ class RelaySettingsTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> RelaySettings.from(RelayConfig.load(ConfigFactory.parseString(key + " = " + value))));
     assertEquals(message, e.getMessage());
+  }
+
+  @Test
+  void theRetentionPeriodIsThirtyDaysAndNeverShorterThanTheRetryWindow() {
+    RelaySettings settings = RelaySettings.from(RelayConfig.load(ConfigFactory.empty()));
+    assertEquals(java.time.Duration.ofDays(30), settings.retention().period());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RelaySettings.from(
+                    RelayConfig.load(
+                        ConfigFactory.parseMap(Map.of("relay.retention.period", "2d", "relay.delivery.retry.max-window", "3d")))));
+    assertEquals("relay.retention.period (PT48H) must not be below relay.delivery.retry.max-window (PT72H)", e.getMessage());
   }
 
   @Test

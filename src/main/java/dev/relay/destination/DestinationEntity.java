@@ -186,7 +186,8 @@ public final class DestinationEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    // Snapshots bound recovery time; events are never deleted, they are the audit trail.
+    // Snapshots bound recovery time. Events are the audit trail: the entity deletes none; the retention
+    // sweep (dev.relay.retention) deletes action records past the horizon, at or below the latest snapshot.
     return RetentionCriteria.snapshotEvery(setup.settings().snapshotEvery(), 2);
   }
 

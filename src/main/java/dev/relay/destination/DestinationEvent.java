@@ -9,12 +9,33 @@ import dev.relay.delivery.Exchange;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What happened to a destination: every change to it and every step of every action, journaled by
  * {@link DestinationEntity}. The events are the audit trail, and the read side's only input.
  */
 public sealed interface DestinationEvent extends CborSerializable {
+
+  /**
+   * Whether an event journaled under this serializer manifest (its class name, old names included)
+   * is a step of one action: queued, replayed, attempted, discarded. Only these age out of the
+   * journal (see {@code dev.relay.retention}); the creation, configuration and deletion of a
+   * destination are what it is, and the list of destinations and the read side are rebuilt from them.
+   */
+  static boolean isActionRecord(String manifest) {
+    int version = manifest.indexOf('#');
+    String className = version < 0 ? manifest : manifest.substring(0, version);
+    return ACTION_RECORDS.contains(RenamedClasses.RENAMED.getOrDefault(className, className));
+  }
+
+  /** The class names of {@link #isActionRecord}. */
+  Set<String> ACTION_RECORDS =
+      Set.of(
+          ActionQueued.class.getName(),
+          ActionReplayed.class.getName(),
+          AttemptRecorded.class.getName(),
+          ActionDiscarded.class.getName());
 
   record DestinationCreated(
       String id,
