@@ -35,7 +35,8 @@ public sealed interface DestinationEvent extends CborSerializable {
           ActionQueued.class.getName(),
           ActionReplayed.class.getName(),
           AttemptRecorded.class.getName(),
-          ActionDiscarded.class.getName());
+          ActionDiscarded.class.getName(),
+          PendingCarriedOver.class.getName());
 
   record DestinationCreated(
       String id,

@@ -45,6 +45,8 @@ final class JournalRetention {
           + " WHERE \"persistence_id\" = ? AND \"sequence_number\" > ? AND \"sequence_number\" <= ?"
           + " ORDER BY \"sequence_number\" LIMIT ?";
   // One statement per page, the keys as an array (both databases look each up in the index).
+  private static final String OLDEST_PENDING =
+      "SELECT MIN(\"sequence_number\") FROM \"relay_pending\" WHERE \"destination_id\" = ?";
   private static final String DELETE_TAGS = "DELETE FROM \"event_tag\" WHERE \"event_id\" = ANY(?)";
   private static final String DELETE_EVENTS = "DELETE FROM \"event_journal\" WHERE \"ordering\" = ANY(?)";
 
@@ -103,13 +105,27 @@ final class JournalRetention {
     }
   }
 
+  /** The journal event of the destination's oldest pending action, or none (Long.MAX_VALUE). */
+  private static long oldestPendingEvent(Connection connection, String persistenceId) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(OLDEST_PENDING)) {
+      select.setString(1, persistenceId.substring(persistenceId.indexOf('|') + 1));
+      try (ResultSet rows = select.executeQuery()) {
+        rows.next();
+        long oldest = rows.getLong(1);
+        return rows.wasNull() ? Long.MAX_VALUE : oldest;
+      }
+    }
+  }
+
   /** Events and tags deleted: the action records at or below {@code snapshot} written before the cutoff. */
   private long[] deleteEvents(String persistenceId, long snapshot, long cutoffMillis, BooleanSupplier stop)
       throws SQLException {
     long events = 0;
     long tags = 0;
     try (Connection connection = dataSource.getConnection()) {
-      long upTo = Math.min(snapshot, highest(connection, persistenceId) - 1);
+      // Nor an event a pending action still reads its event from (a disabled destination's may be old).
+      long upTo = Math.min(Math.min(snapshot, highest(connection, persistenceId) - 1),
+          oldestPendingEvent(connection, persistenceId) - 1);
       long after = 0;
       boolean young = false;
       while (!young && after < upTo && !stop.getAsBoolean()) {

@@ -181,6 +181,29 @@ abstract class RetentionTest {
     }
   }
 
+  @Test
+  void theEventOfAPendingActionIsKeptHoweverOld() throws Exception {
+    try (Backend.Storage storage = backend().open(dataDir);
+        StandInDestination standIn = StandInDestination.start();
+        TestNode node = TestNode.start(storage, config())) {
+      await(WAIT, "the node is ready", () -> node.management("/ready") == 200);
+      standIn.alwaysAnswer(StandInDestination.Answer.status(503));
+      String c = webhook(node, standIn.url("/c"));
+      accept(node, c, 3, "held"); // events 3 to 5: a snapshot at 5
+      await(WAIT, "three pending, attempted", () -> count(node,
+          "SELECT COUNT(*) FROM \"relay_pending\" WHERE \"destination_id\" = ? AND \"attempts\" > 0", c) == 3);
+      assertEquals(200, node.admin("POST", "/api/destinations/" + c + "/disable").status()); // kept for when enabled
+      Instant cutoff = afterTheClockMoved();
+      new Retention(node.node().database().dataSource(), node.node().settings().retention(), new SimpleMeterRegistry())
+          .sweep(cutoff.plus(PERIOD));
+      assertEquals(3, count(node, "SELECT COUNT(*) FROM \"relay_pending\" WHERE \"destination_id\" = ?", c));
+      assertEquals(0, count(node,
+          "SELECT COUNT(*) FROM \"relay_pending\" p WHERE NOT EXISTS (SELECT 1 FROM \"event_journal\" j"
+              + " WHERE j.\"persistence_id\" = ? AND j.\"sequence_number\" = p.\"sequence_number\")",
+          pid(c)), "every pending action's event is still in the journal");
+    }
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private static String scrape(TestNode node) {
