@@ -41,7 +41,7 @@ public final class Database implements AutoCloseable {
   private static final long SCHEMA_LOCK = 0x52454C4159L;
 
   private static final List<String> REQUIRED_TABLES =
-      List.of("event_journal", "event_tag", "snapshot", "pekko_projection_offset_store", "journal_item");
+      List.of("event_journal", "event_tag", "snapshot", "relay_pending", "pekko_projection_offset_store", "journal_item");
 
   private final HikariDataSource pool;
   private final boolean postgres;

@@ -87,17 +87,17 @@ class DatabaseSchemaTest {
     }
   }
 
-  /** Every table the node needs: journal, tags, snapshots, projection offsets, the read side. */
+  /** Every table the node needs: journal, tags, snapshots, pending actions, projection offsets, the read side. */
   private static final Set<String> TABLES =
       Set.of(
-          "event_journal", "event_tag", "snapshot", "pekko_projection_offset_store", "pekko_projection_management",
+          "event_journal", "event_tag", "snapshot", "relay_pending", "pekko_projection_offset_store", "pekko_projection_management",
           "journal_item", "journal_destination", "journal_attempt", "journal_attempt_item", "journal_minute",
           "journal_latency");
 
   /** The indexes the queries rely on (PostgreSQL names them as the scripts do). */
   private static final Set<String> INDEXES =
       Set.of(
-          "event_journal_ordering_idx", "event_tag_tag_idx", "projection_name_index", "journal_item_by_time",
+          "event_journal_ordering_idx", "event_tag_tag_idx", "relay_pending_due_idx", "projection_name_index", "journal_item_by_time",
           "journal_item_by_status", "journal_item_by_type", "journal_item_by_event", "journal_item_by_user",
           "journal_item_by_message");
 
