@@ -35,8 +35,7 @@ public sealed interface DestinationEvent extends CborSerializable {
           ActionQueued.class.getName(),
           ActionReplayed.class.getName(),
           AttemptRecorded.class.getName(),
-          ActionDiscarded.class.getName(),
-          PendingCarriedOver.class.getName());
+          ActionDiscarded.class.getName());
 
   record DestinationCreated(
       String id,
