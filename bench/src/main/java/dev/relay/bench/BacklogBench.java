@@ -104,7 +104,8 @@ public final class BacklogBench {
       double growthMb = (heap2[0] - heap1[0]) / 1024.0 / 1024.0;
       System.out.printf("live heap growth from %,d to %,d pending: %+.1f MB (%.0f bytes per added pending action)%n",
           n1, n2, growthMb, n2 > n1 ? (double) (heap2[0] - heap1[0]) / (n2 - n1) : 0.0);
-      bench.summary.put("live heap growth", String.format("%+.1f MB (%s 64 MB)", growthMb, growthMb < 64 ? "under" : "OVER"));
+      bench.summary.put("live heap growth", String.format("%+.1f MB, %s 64 MB (%.0f bytes per added pending action)",
+          growthMb, growthMb < 64 ? "under" : "OVER", n2 > n1 ? (double) (heap2[0] - heap1[0]) / (n2 - n1) : 0.0));
       bench.recover();
       boolean complete = bench.drain(n2, TimeUnit.MINUTES.toNanos(drainTimeoutMinutes));
       bench.summary.put("bench run time", String.format("%.1f min", (System.nanoTime() - started) / 60e9));
