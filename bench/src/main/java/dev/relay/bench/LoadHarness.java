@@ -41,11 +41,21 @@ final class LoadHarness implements AutoCloseable {
   final Path dataDir;
   final int httpPort;
   final int managementPort;
-  final Process node;
+  private final int remotePort;
+  /** {@code -Dbench.jar=...} runs another build's jar (default {@code target/relay.jar} of the current directory). */
+  final Path jar = Path.of(System.getProperty("bench.jar", "target/relay.jar")).toAbsolutePath();
+  private final List<String> nodeSettings;
+  volatile Process node;
   final FastDestination destination;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   LoadHarness() throws Exception {
+    this(List.of());
+  }
+
+  /** A harness whose node also gets {@code nodeSettings} (JVM options such as {@code -Drelay.x=y}). */
+  LoadHarness(List<String> nodeSettings) throws Exception {
+    this.nodeSettings = List.copyOf(nodeSettings);
     dataDir = Files.createTempDirectory("relay-bench");
     if (!h2) {
       try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
@@ -56,16 +66,33 @@ final class LoadHarness implements AutoCloseable {
     int[] ports = freePorts(3);
     httpPort = ports[0];
     managementPort = ports[1];
-    Path jar = Path.of("target", "relay.jar").toAbsolutePath();
+    remotePort = ports[2];
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: build it first (mvn -B -q package -DskipTests)");
     }
+    node = startNode();
+    try {
+      awaitReady();
+    } catch (Exception notStarted) {
+      node.destroyForcibly();
+      dropDatabase();
+      throw notStarted;
+    }
+    destination = FastDestination.start();
+  }
+
+  /**
+   * Starts the node process on this harness's database and ports (after {@link #killNode()}, a
+   * restart); does not wait for it to be ready.
+   */
+  Process startNode() throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
     // Extra JVM options or -Dkey=value settings for the node, e.g. -Dbench.node="-Drelay.delivery.max-in-flight=64".
     String extra = System.getProperty("bench.node", "").strip();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));
     }
+    command.addAll(nodeSettings);
     command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -79,17 +106,21 @@ final class LoadHarness implements AutoCloseable {
     }
     builder.environment().put("RELAY_ALLOWED_NETWORKS", "127.0.0.0/8");
     builder.environment().put("RELAY_ADMIN_TOKEN", TOKEN);
-    builder.environment().put("RELAY_HTTP_PORT", String.valueOf(ports[0]));
-    builder.environment().put("RELAY_MANAGEMENT_PORT", String.valueOf(ports[1]));
-    builder.environment().put("RELAY_REMOTE_PORT", String.valueOf(ports[2]));
+    builder.environment().put("RELAY_HTTP_PORT", String.valueOf(httpPort));
+    builder.environment().put("RELAY_MANAGEMENT_PORT", String.valueOf(managementPort));
+    builder.environment().put("RELAY_REMOTE_PORT", String.valueOf(remotePort));
     builder.environment().put("RELAY_LOG_LEVEL", "WARN");
-    node = builder.start();
-    awaitReady();
-    destination = FastDestination.start();
+    return builder.start();
   }
 
-  private void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+  /** SIGKILL: the node gets no chance to hand over or flush anything. */
+  void killNode() throws InterruptedException {
+    node.destroyForcibly();
+    node.waitFor();
+  }
+
+  void awaitReady() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
       try {
         if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build(),
@@ -99,7 +130,10 @@ final class LoadHarness implements AutoCloseable {
       } catch (IOException notYet) {
         // starting
       }
-      Thread.sleep(200);
+      if (!node.isAlive()) {
+        throw new IllegalStateException("node exited with " + node.exitValue() + "; see target/bench-node.log");
+      }
+      Thread.sleep(50);
     }
     throw new IllegalStateException("node not ready; see target/bench-node.log");
   }
@@ -211,11 +245,20 @@ final class LoadHarness implements AutoCloseable {
   public void close() throws Exception {
     destination.close();
     node.destroy();
-    node.waitFor();
+    if (!node.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      node.destroyForcibly().waitFor(); // e.g. out of memory and no longer shutting down
+    }
     if (h2) {
       try (var files = Files.walk(dataDir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
+      return;
+    }
+    dropDatabase();
+  }
+
+  private void dropDatabase() throws SQLException {
+    if (h2) {
       return;
     }
     try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
