@@ -58,14 +58,16 @@ final class Backlog {
 
   /** A new destination: nothing pending, nothing to load. */
   void startEmpty() {
-    replace(List.of(), new PendingStore.Counts(0, 0, Optional.empty()), 1, id -> false);
+    replace(List.of(), Optional.of(new PendingStore.Counts(0, 0, Optional.empty())), 1, id -> false);
   }
 
   /**
-   * The store's first {@code limit} actions in due order, read while nothing was journaled. Actions
-   * in flight keep the window's copy.
+   * The store's first {@code limit} actions in due order, read while nothing was journaled, and the
+   * counts if they were read too (else those kept since the last). Actions in flight keep the
+   * window's copy.
    */
-  void replace(List<PendingAction> page, PendingStore.Counts counts, int limit, Predicate<String> inFlight) {
+  void replace(
+      List<PendingAction> page, Optional<PendingStore.Counts> counted, int limit, Predicate<String> inFlight) {
     Map<String, PendingAction> flying = new HashMap<>();
     byId.forEach((id, action) -> {
       if (inFlight.test(id)) {
@@ -79,9 +81,11 @@ final class Backlog {
     }
     complete = page.size() < limit;
     horizon = page.isEmpty() ? null : byDue.lastKey();
-    pending = counts.pending();
-    retrying = counts.retrying();
-    oldestQueuedAt = counts.oldestQueuedAt().orElse(null);
+    counted.ifPresent(counts -> {
+      pending = counts.pending();
+      retrying = counts.retrying();
+      oldestQueuedAt = counts.oldestQueuedAt().orElse(null);
+    });
     loaded = true;
   }
 

@@ -89,6 +89,8 @@ public final class DestinationEntity
   private static final String LOAD_TIMER = "load";
   private static final Duration LOAD_MIN_BACKOFF = Duration.ofSeconds(1);
   private static final Duration LOAD_MAX_BACKOFF = Duration.ofSeconds(30);
+  /** How often a refill of the window counts the pending actions again, against any drift. */
+  private static final Duration RECOUNT_EVERY = Duration.ofMinutes(1);
 
   public static final EntityTypeKey<DestinationCommand> TYPE_KEY =
       EntityTypeKey.create(DestinationCommand.class, "Destination");
@@ -144,6 +146,9 @@ public final class DestinationEntity
    */
   private boolean loading;
   private Duration loadBackoff;
+  /** When the pending actions were last counted in the table (null: not since starting). */
+  private Instant countedAt;
+  private long loadStartedAt;
 
   private DestinationEntity(
       String destinationId,
@@ -213,6 +218,7 @@ public final class DestinationEntity
         .onSignal(RecoveryCompleted.instance(), state -> {
           dispatcher.restarted();
           loading = false;
+          countedAt = null;
           loadBackoff = LOAD_MIN_BACKOFF;
           if (state.exists()) {
             compiledActions(state); // now, so that an unusable action is reported at recovery
@@ -573,12 +579,22 @@ public final class DestinationEntity
   // ---------------------------------------------------------------------------------------------
   // The pending table: the window refilled from it, an older version's backlog carried into it
 
-  /** Reads the next due pending actions into the window; {@code then} is sent once they are in. */
+  /**
+   * Reads the next due pending actions into the window; {@code then} is sent once they are in. The
+   * first read after (re)starting counts them all, and then one a minute at most: between, the events
+   * keep the counts.
+   */
   private void load(Optional<DestinationCommand> then) {
     loading = true;
     int life = dispatcher.generation();
+    Instant now = now();
+    boolean counted = countedAt == null || !now.isBefore(countedAt.plus(RECOUNT_EVERY));
+    if (counted) {
+      countedAt = now;
+    }
+    loadStartedAt = System.nanoTime();
     context.pipeToSelf(
-        setup.pending().load(destinationId, limits.window()),
+        setup.pending().load(destinationId, limits.window(), counted),
         (page, failure) -> failure != null
             ? new InternalCommand.LoadFailed(life, failure, new InternalCommand.Refill(then))
             : new InternalCommand.Loaded(life, page, then));
@@ -601,6 +617,12 @@ public final class DestinationEntity
     state.backlog().replace(loaded.page().actions(), loaded.page().counts(), limits.window(), dispatcher::inFlight);
     if (first) {
       metrics.recovered(state);
+      if (state.pendingCount() > 0) {
+        long millis = (System.nanoTime() - loadStartedAt) / 1_000_000;
+        LogFields.with(LogFields.DESTINATION_ID, destinationId, () -> context.getLog().info(
+            "Destination {} recovered with {} actions pending ({} in memory, read in {} ms)",
+            destinationId, state.pendingCount(), state.pendingActions().size(), millis));
+      }
     }
     loaded.then().ifPresent(context.getSelf()::tell);
     return Effect().none().thenRun(dispatcher::deliverDue).thenNoReply().thenUnstashAll();

@@ -16,9 +16,14 @@ import dev.relay.destination.DestinationEvent.ItemOutcome;
 import dev.relay.destination.DestinationEvent.PendingCarriedOver;
 import dev.relay.destination.DestinationEvent.SourceConnected;
 import dev.relay.destination.DestinationEvent.SourceDisconnected;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,21 +65,33 @@ public final class DestinationState implements CborSerializable {
     }
   }
 
-  /** A recently queued messageId, for de-duplication. */
+  /** A recently queued messageId, for de-duplication (as snapshots of older versions keep them). */
   public record SeenMessage(String messageId, Instant at) implements CborSerializable {}
 
   /**
    * The state as a snapshot keeps it: an immutable copy, taken in the entity's own thread, because
    * the snapshot store serializes it later on another. {@code pending} is empty once {@code
-   * pendingInTable}; snapshots of older versions have them here.
+   * pendingInTable}; snapshots of older versions have them here. The recent messageIds are kept as
+   * 64-bit digests with when each was queued ({@code seenDigests}, {@code seenMillis}: epoch millis,
+   * each after the first as the difference from the one before), about 12 bytes each; snapshots of
+   * older versions have them whole in {@code seen}.
    */
   public record Snapshot(
       DestinationConfig config,
       boolean deleted,
       List<PendingAction> pending,
       List<SeenMessage> seen,
-      boolean pendingInTable)
-      implements CborSerializable {}
+      boolean pendingInTable,
+      List<Long> seenDigests,
+      List<Long> seenMillis)
+      implements CborSerializable {
+
+    /** As older versions took it. */
+    public Snapshot(
+        DestinationConfig config, boolean deleted, List<PendingAction> pending, List<SeenMessage> seen, boolean pendingInTable) {
+      this(config, deleted, pending, seen, pendingInTable, null, null);
+    }
+  }
 
   /** How many recent messageIds are remembered, and for how long; how many pending actions in memory. */
   record Limits(int dedupSize, Duration dedupWindow, int window) implements CborSerializable {}
@@ -85,7 +102,8 @@ public final class DestinationState implements CborSerializable {
   private final Limits limits;
   private DestinationConfig config;
   private boolean deleted;
-  private final LinkedHashMap<String, Instant> seen = new LinkedHashMap<>();
+  /** Recently queued messageIds, by their digest, in the order queued. */
+  private final LinkedHashMap<Long, Instant> seen = new LinkedHashMap<>();
   /** False until the pending actions of an older version are carried over into the table. */
   private boolean pendingInTable;
   /** An older version's pending actions, recovered as it kept them, until they are carried over. */
@@ -106,7 +124,16 @@ public final class DestinationState implements CborSerializable {
     if (!state.pendingInTable) {
       snapshot.pending().forEach(p -> state.legacy.put(p.itemId(), p));
     }
-    snapshot.seen().forEach(s -> state.seen.put(s.messageId(), s.at()));
+    if (snapshot.seen() != null) {
+      snapshot.seen().forEach(s -> state.seen.put(digest(s.messageId()), s.at()));
+    }
+    if (snapshot.seenDigests() != null) {
+      long millis = 0;
+      for (int i = 0; i < snapshot.seenDigests().size(); i++) {
+        millis += snapshot.seenMillis().get(i);
+        state.seen.put(snapshot.seenDigests().get(i), Instant.ofEpochMilli(millis));
+      }
+    }
     return state;
   }
 
@@ -121,7 +148,16 @@ public final class DestinationState implements CborSerializable {
   }
 
   Snapshot snapshot() {
-    return new Snapshot(config, deleted, List.copyOf(legacy.values()), seenMessages(), pendingInTable);
+    List<Long> digests = new ArrayList<>(seen.size());
+    List<Long> millis = new ArrayList<>(seen.size());
+    long previous = 0;
+    for (Map.Entry<Long, Instant> entry : seen.entrySet()) {
+      digests.add(entry.getKey());
+      long at = entry.getValue().toEpochMilli();
+      millis.add(at - previous);
+      previous = at;
+    }
+    return new Snapshot(config, deleted, List.copyOf(legacy.values()), List.of(), pendingInTable, digests, millis);
   }
 
   public DestinationConfig config() {
@@ -137,9 +173,6 @@ public final class DestinationState implements CborSerializable {
     return backlog.window();
   }
 
-  List<SeenMessage> seenMessages() {
-    return seen.entrySet().stream().map(e -> new SeenMessage(e.getKey(), e.getValue())).toList();
-  }
 
   /** True once created and until deleted. */
   public boolean exists() {
@@ -180,8 +213,27 @@ public final class DestinationState implements CborSerializable {
   }
 
   boolean seen(String messageId) {
-    return seen.containsKey(messageId);
+    return seen.containsKey(digest(messageId));
   }
+
+  /**
+   * A messageId's first 64 bits of SHA-256: two different ids collide about once in 2^64 (and a
+   * client cannot make one of its ids collide with another's on purpose), at a fraction of an id's
+   * size in memory and snapshots.
+   */
+  static long digest(String messageId) {
+    MessageDigest sha = SHA_256.get();
+    byte[] hash = sha.digest(messageId.getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(hash, 0, 8).getLong();
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  });
 
   Iterable<Backlog.Due> dueOrder() {
     return backlog.dueOrder();
@@ -261,11 +313,11 @@ public final class DestinationState implements CborSerializable {
   }
 
   private void remember(String messageId, Instant at) {
-    seen.put(messageId, at);
-    Iterator<Map.Entry<String, Instant>> oldest = seen.entrySet().iterator();
+    seen.put(digest(messageId), at);
+    Iterator<Map.Entry<Long, Instant>> oldest = seen.entrySet().iterator();
     Instant horizon = at.minus(limits.dedupWindow());
     while (oldest.hasNext()) {
-      Map.Entry<String, Instant> entry = oldest.next();
+      Map.Entry<Long, Instant> entry = oldest.next();
       if (seen.size() > limits.dedupSize() || entry.getValue().isBefore(horizon)) {
         oldest.remove();
       } else {

@@ -18,10 +18,11 @@ public interface PendingStore {
   /** How many actions are pending, how many of them were attempted before, and the oldest's queue time. */
   record Counts(int pending, int retrying, Optional<Instant> oldestQueuedAt) {}
 
-  /** The first {@code limit} pending actions in due order, and the counts. */
-  record Page(List<PendingAction> actions, Counts counts) {}
+  /** The first {@code limit} pending actions in due order, and the counts if they were asked for. */
+  record Page(List<PendingAction> actions, Optional<Counts> counts) {}
 
-  CompletionStage<Page> load(String destinationId, int limit);
+  /** {@code counted}: count them all too (a scan of the destination's rows: not on every refill). */
+  CompletionStage<Page> load(String destinationId, int limit, boolean counted);
 
   /**
    * Up to {@code limit} pending actions of the given actions ({@code except}: of any other action), in

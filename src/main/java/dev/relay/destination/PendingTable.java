@@ -161,7 +161,7 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
   // Read by the entity
 
   @Override
-  public CompletionStage<Page> load(String destinationId, int limit) {
+  public CompletionStage<Page> load(String destinationId, int limit, boolean counted) {
     return query(connection -> {
       List<PendingAction> page = new ArrayList<>();
       // Actions carried over from a snapshot share one event: read it once.
@@ -182,7 +182,7 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
           }
         }
       }
-      return new Page(page, counts(connection, destinationId));
+      return new Page(page, counted ? Optional.of(counts(connection, destinationId)) : Optional.empty());
     });
   }
 

@@ -912,6 +912,33 @@ class DestinationEntityTest {
     assertEquals(0, entity.getState().pendingCount());
   }
 
+  @Test
+  void anOlderVersionsSnapshotWithPendingActionsAndWholeMessageIdsIsCarriedOverAndStillDeduplicates() {
+    ObjectNode event = track("m-old", "A");
+    ActionConfig action = new ActionConfig("act_1", "Send", "send", "type = \"track\"", json("{\"@path\":\"$.\"}"), true);
+    DestinationEvent.DestinationCreated created =
+        new DestinationEvent.DestinationCreated(destinationId, "old", "webhook", json("{\"url\":\"https://x.test/\"}"), List.of(action), true, START);
+    ActionQueued queued = new ActionQueued("itm_old", "act_1", "Send", "src_1", event, START, false);
+    String pid = "Destination|" + destinationId;
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(pid, List.of(created, queued));
+    DestinationState.Snapshot old =
+        new DestinationState.Snapshot(
+            DestinationConfig.of(created), false,
+            List.of(new DestinationState.PendingAction("itm_old", "act_1", "m-old", event, 0, START, START)),
+            List.of(new DestinationState.SeenMessage("m-old", START)), false);
+    org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system())
+        .persistForRecovery(pid, List.of(org.apache.pekko.japi.Pair.create(
+            new org.apache.pekko.persistence.testkit.SnapshotMeta(2, START.toEpochMilli()), (Object) old)));
+    entity.restart();
+    assertEquals(List.of("itm_old"),
+        awaitJournaled(DestinationEvent.PendingCarriedOver.class).actions().stream().map(DestinationState.PendingAction::itemId).toList());
+    ScriptedDeliverer.Sent sent = deliverer.next();
+    assertEquals("m-old", json(sent.request().body()).path("messageId").asText());
+    sent.answer(200);
+    awaitAttempt(1);
+    assertEquals(1, accept(track("m-old", "A")).reply().getValue().duplicates(), "its messageId still remembered");
+  }
+
   // --- a destination down: probed, not hammered ----------------------------------------------
 
   @Test
@@ -1046,7 +1073,8 @@ class DestinationEntityTest {
     // Pending actions are in the pending table, never in a snapshot.
     assertTrue(snapshot.pendingInTable());
     assertEquals(List.of(), snapshot.pending());
-    assertEquals(List.of("m-1"), snapshot.seen().stream().map(DestinationState.SeenMessage::messageId).toList());
+    assertEquals(List.of(DestinationState.digest("m-1")), snapshot.seenDigests(), "the messageId, as its digest");
+    assertEquals(List.of(), snapshot.seen());
 
     entity.restart();
     assertEquals(1, entity.getState().pendingCount());

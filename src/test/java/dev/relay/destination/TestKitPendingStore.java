@@ -67,13 +67,14 @@ final class TestKitPendingStore implements PendingStore {
   }
 
   @Override
-  public CompletionStage<Page> load(String destinationId, int limit) {
+  public CompletionStage<Page> load(String destinationId, int limit, boolean counted) {
     List<PendingAction> all = pending(destinationId);
     Counts counts = new Counts(
         all.size(),
         (int) all.stream().filter(p -> p.attempts() > 0).count(),
         all.stream().map(PendingAction::queuedAt).min(Instant::compareTo).map(Optional::of).orElse(Optional.empty()));
-    return CompletableFuture.completedFuture(new Page(all.stream().limit(limit).toList(), counts));
+    return CompletableFuture.completedFuture(
+        new Page(all.stream().limit(limit).toList(), counted ? Optional.of(counts) : Optional.empty()));
   }
 
   @Override
