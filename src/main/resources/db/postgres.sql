@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS relay_pending (
   PRIMARY KEY (destination_id, item_id)
 );
 CREATE INDEX IF NOT EXISTS relay_pending_due_idx ON relay_pending (destination_id, due_at, item_id);
+-- The hash of the request body journaled with the action's latest attempt (NULL before its first):
+-- a retry with the same body journals none (AttemptRecorded.bodyAsBefore). Added in place.
+ALTER TABLE relay_pending ADD COLUMN IF NOT EXISTS body_hash VARCHAR(32);
 
 -- pekko-projection-jdbc 1.0.0 offsets (lowercase schema).
 CREATE TABLE IF NOT EXISTS pekko_projection_offset_store (

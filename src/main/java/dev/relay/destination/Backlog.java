@@ -101,7 +101,7 @@ final class Backlog {
   }
 
   /** An attempt of {@code itemId} failed and it is retried at {@code next}; false if it was not pending. */
-  boolean retried(String itemId, int attempts, Instant next) {
+  boolean retried(String itemId, int attempts, Instant next, Optional<String> bodyHash) {
     PendingAction action = byId.get(itemId);
     if (action == null) {
       return false; // discarded while in flight (what is in flight is always in the window)
@@ -110,7 +110,7 @@ final class Backlog {
     if (action.attempts() == 0 && attempts > 0) {
       retrying++;
     }
-    PendingAction retried = action.retriedAt(attempts, next);
+    PendingAction retried = action.retriedAt(attempts, next, bodyHash);
     if (covers(Due.of(retried))) {
       put(retried);
     }

@@ -6,6 +6,7 @@ import dev.relay.catalog.OutgoingRequest;
 import dev.relay.core.CborSerializable;
 import dev.relay.delivery.DeliveryResponse;
 import dev.relay.delivery.Exchange;
+import dev.relay.destination.DestinationState.PendingAction;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -94,6 +95,10 @@ public sealed interface DestinationEvent extends CborSerializable {
   /**
    * One request to the destination and its result: the request as sent (credentials redacted), the
    * answer or the network error, and for each action it carried, the outcome.
+   *
+   * <p>{@code bodyAsBefore}: the request's body is left out (empty here) because it is the body
+   * journaled with the previous attempt of every action it carried, byte for byte (a retry of the
+   * same request), so that retries do not journal a body again. Older events have the body always.
    */
   record AttemptRecorded(
       String actionId,
@@ -103,8 +108,24 @@ public sealed interface DestinationEvent extends CborSerializable {
       Optional<Integer> responseStatus,
       Optional<String> responseBody,
       Optional<String> error,
-      List<ItemOutcome> items)
+      List<ItemOutcome> items,
+      boolean bodyAsBefore)
       implements DestinationEvent {
+
+    /** This record with the request's body left out: the body of the actions' previous attempt. */
+    AttemptRecorded withBodyAsBefore() {
+      OutgoingRequest withoutBody = new OutgoingRequest(request.method(), request.url(), request.headers(), "");
+      return new AttemptRecorded(
+          actionId, startedAt, durationMs, withoutBody, responseStatus, responseBody, error, items, true);
+    }
+
+    /**
+     * The hash of the body journaled here, which the actions it carried keep for their next attempt;
+     * empty when the body is as before (their hash stays).
+     */
+    Optional<String> journaledBodyHash() {
+      return bodyAsBefore ? Optional.empty() : Optional.of(PendingAction.bodyHashOf(request.body()));
+    }
 
     /** The record of {@code exchange}, which carried the actions with these outcomes. */
     static AttemptRecorded of(String actionId, Exchange exchange, List<ItemOutcome> outcomes) {
@@ -116,7 +137,8 @@ public sealed interface DestinationEvent extends CborSerializable {
           exchange.response().map(DeliveryResponse::status),
           exchange.response().map(DeliveryResponse::bodyExcerpt),
           exchange.error(),
-          outcomes);
+          outcomes,
+          false);
     }
   }
 

@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +45,10 @@ import java.util.Optional;
  */
 public final class DestinationState implements CborSerializable {
 
-  /** An action waiting for (another) attempt. */
+  /**
+   * An action waiting for (another) attempt. {@code bodyHash}: the hash of the request body journaled with the action's latest attempt (see
+   * {@link #bodyHashOf}); null before its first attempt and for actions of older versions.
+   */
   public record PendingAction(
       String itemId,
       String actionId,
@@ -51,7 +56,8 @@ public final class DestinationState implements CborSerializable {
       ObjectNode event,
       int attempts,
       Instant queuedAt,
-      Instant nextAttemptAt)
+      Instant nextAttemptAt,
+      String bodyHash)
       implements CborSerializable {
 
     public PendingAction {
@@ -60,8 +66,30 @@ public final class DestinationState implements CborSerializable {
       nextAttemptAt = nextAttemptAt.truncatedTo(ChronoUnit.MICROS);
     }
 
-    PendingAction retriedAt(int attempts, Instant next) {
-      return new PendingAction(itemId, actionId, messageId, event, attempts, queuedAt, next);
+    /** A newly queued action, not attempted yet. */
+    static PendingAction queued(String itemId, String actionId, ObjectNode event, Instant queuedAt) {
+      return new PendingAction(
+          itemId, actionId, event.path("messageId").asText(), event, 0, queuedAt, queuedAt, null);
+    }
+
+    /** After an attempt that journaled the body with {@code bodyHash} (empty: the body as before). */
+    PendingAction retriedAt(int attempts, Instant next, Optional<String> bodyHash) {
+      return new PendingAction(
+          itemId, actionId, messageId, event, attempts, queuedAt, next, bodyHash.orElse(this.bodyHash));
+    }
+
+    /**
+     * A request body's hash (SHA-256, the first 16 bytes in Base64): what an action keeps to tell
+     * whether its next request's body is the one already journaled. 2^-128 leaves no practical
+     * chance of taking a changed body for the same.
+     */
+    static String bodyHashOf(String body) {
+      try {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-256", e);
+      }
     }
   }
 
@@ -258,8 +286,7 @@ public final class DestinationState implements CborSerializable {
       queued(e);
     } else if (event instanceof ActionReplayed e) {
       // Pending like any queued action, but its messageId is not remembered again: it was queued once.
-      putPending(new PendingAction(
-          e.itemId(), e.actionId(), e.event().path("messageId").asText(), e.event(), 0, e.queuedAt(), e.queuedAt()));
+      putPending(PendingAction.queued(e.itemId(), e.actionId(), e.event(), e.queuedAt()));
     } else if (event instanceof AttemptRecorded e) {
       attempted(e);
     } else if (event instanceof ActionDiscarded e) {
@@ -275,21 +302,22 @@ public final class DestinationState implements CborSerializable {
       return; // test calls are made at once and never queued
     }
     String messageId = e.event().path("messageId").asText();
-    putPending(new PendingAction(e.itemId(), e.actionId(), messageId, e.event(), 0, e.queuedAt(), e.queuedAt()));
+    putPending(PendingAction.queued(e.itemId(), e.actionId(), e.event(), e.queuedAt()));
     remember(messageId, e.queuedAt());
   }
 
   private void attempted(AttemptRecorded e) {
+    Optional<String> bodyHash = e.journaledBodyHash();
     for (ItemOutcome item : e.items()) {
       if (!pendingInTable) {
         PendingAction action = legacy.get(item.itemId());
         if (action != null && item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
-          legacy.put(action.itemId(), action.retriedAt(item.attempt(), item.nextAttemptAt().get()));
+          legacy.put(action.itemId(), action.retriedAt(item.attempt(), item.nextAttemptAt().get(), bodyHash));
         } else {
           legacy.remove(item.itemId());
         }
       } else if (item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
-        backlog.retried(item.itemId(), item.attempt(), item.nextAttemptAt().get());
+        backlog.retried(item.itemId(), item.attempt(), item.nextAttemptAt().get(), bodyHash);
       } else {
         backlog.finished(item.itemId());
       }

@@ -330,7 +330,22 @@ final class Dispatcher {
       }
       outcomes.add(new ItemOutcome(item.itemId(), item.attempt(), outcome, next));
     }
-    return AttemptRecorded.of(attempt.actionId(), exchange, outcomes);
+    AttemptRecorded record = AttemptRecorded.of(attempt.actionId(), exchange, outcomes);
+    return bodyAsBefore(state, attempt) ? record.withBodyAsBefore() : record;
+  }
+
+  /**
+   * Whether the body of {@code attempt} is the one journaled with the previous attempt of every
+   * action it carried: a retry of the same request, whose body the journal need not hold again.
+   */
+  private static boolean bodyAsBefore(DestinationState state, AttemptFinished attempt) {
+    String body = attempt.exchange().request().body();
+    if (body.isEmpty()) {
+      return false;
+    }
+    String hash = PendingAction.bodyHashOf(body);
+    return attempt.items().stream()
+        .allMatch(item -> state.pending(item.itemId()).map(PendingAction::bodyHash).filter(hash::equals).isPresent());
   }
 
   /** Takes the answer into account for probing, and says when the destination is found down or back. */

@@ -42,16 +42,20 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
 
   private static final String INSERT =
       """
-      INSERT INTO "relay_pending" ("destination_id", "item_id", "action_id", "attempts", "queued_at", "due_at", "sequence_number")
-      VALUES (?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO "relay_pending" ("destination_id", "item_id", "action_id", "attempts", "queued_at", "due_at", "sequence_number", "body_hash")
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       """;
+  // A null hash keeps the one stored: the attempt's body was the one journaled before.
   private static final String RETRY =
-      "UPDATE \"relay_pending\" SET \"attempts\" = ?, \"due_at\" = ? WHERE \"destination_id\" = ? AND \"item_id\" = ?";
+      """
+      UPDATE "relay_pending" SET "attempts" = ?, "due_at" = ?, "body_hash" = COALESCE(CAST(? AS VARCHAR(32)), "body_hash")
+      WHERE "destination_id" = ? AND "item_id" = ?
+      """;
   private static final String DELETE = "DELETE FROM \"relay_pending\" WHERE \"destination_id\" = ? AND \"item_id\" = ?";
   private static final String PAGE =
       """
       SELECT p."item_id", p."action_id", p."attempts", p."queued_at", p."due_at", p."sequence_number",
-        j."event_payload", j."event_ser_id", j."event_ser_manifest"
+        j."event_payload", j."event_ser_id", j."event_ser_manifest", p."body_hash"
       FROM "relay_pending" p
       JOIN "event_journal" j ON j."persistence_id" = ? AND j."sequence_number" = p."sequence_number"
       WHERE p."destination_id" = ?
@@ -98,17 +102,19 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
         String destinationId = destinationIdOf(written.persistenceId());
         long seq = written.sequenceNr();
         if (written.event() instanceof ActionQueued e) {
-          inserts.add(destinationId, e.itemId(), e.actionId(), 0, micros(e.queuedAt()), micros(e.queuedAt()), seq);
+          inserts.add(destinationId, e.itemId(), e.actionId(), 0, micros(e.queuedAt()), micros(e.queuedAt()), seq, null);
         } else if (written.event() instanceof ActionReplayed e) {
-          inserts.add(destinationId, e.itemId(), e.actionId(), 0, micros(e.queuedAt()), micros(e.queuedAt()), seq);
+          inserts.add(destinationId, e.itemId(), e.actionId(), 0, micros(e.queuedAt()), micros(e.queuedAt()), seq, null);
         } else if (written.event() instanceof PendingCarriedOver e) {
           for (PendingAction p : e.actions()) {
-            inserts.add(destinationId, p.itemId(), p.actionId(), p.attempts(), micros(p.queuedAt()), micros(p.nextAttemptAt()), seq);
+            inserts.add(destinationId, p.itemId(), p.actionId(), p.attempts(), micros(p.queuedAt()), micros(p.nextAttemptAt()), seq,
+                p.bodyHash());
           }
         } else if (written.event() instanceof AttemptRecorded e) {
+          String bodyHash = e.journaledBodyHash().orElse(null);
           for (ItemOutcome item : e.items()) {
             if (item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
-              retries.add(item.attempt(), micros(item.nextAttemptAt().get()), destinationId, item.itemId());
+              retries.add(item.attempt(), micros(item.nextAttemptAt().get()), bodyHash, destinationId, item.itemId());
             } else {
               deletes.add(destinationId, item.itemId());
             }
@@ -178,7 +184,7 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
             ObjectNode event = eventOf(journaled, itemId);
             page.add(new PendingAction(
                 itemId, rows.getString(2), event.path("messageId").asText(), event, rows.getInt(3),
-                instant(rows.getLong(4)), instant(rows.getLong(5))));
+                instant(rows.getLong(4)), instant(rows.getLong(5)), rows.getString(10)));
           }
         }
       }

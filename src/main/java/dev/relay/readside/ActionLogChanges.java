@@ -19,10 +19,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -41,6 +44,14 @@ final class ActionLogChanges {
   /** The stored configurations of the given destinations, those without one left out. */
   interface ConfigLoader {
     Map<String, DestinationConfig> load(Set<String> destinationIds) throws SQLException;
+  }
+
+  /**
+   * The request bodies of the given actions' latest attempts stored before attempt {@code
+   * beforeAttemptId}, by item; actions without one left out.
+   */
+  interface BodyLoader {
+    Map<String, String> load(Set<String> itemIds, long beforeAttemptId) throws SQLException;
   }
 
   /** One journal event with what the projection knows about it. */
@@ -146,6 +157,8 @@ final class ActionLogChanges {
   // Sorted, so that concurrent writers (a rebuild racing a projection) lock rows in the same order.
   final Map<MinuteKey, Counts> minutes = new TreeMap<>();
   final Map<LatencyKey, Long> latency = new TreeMap<>();
+  /** The request body of each action's latest attempt, for attempts journaled with the body as before. */
+  private final Map<String, String> lastBodies = new HashMap<>();
 
   private final ObjectMapper mapper;
 
@@ -164,12 +177,31 @@ final class ActionLogChanges {
   /** As above; {@code loadConfigs} returns the stored configurations of destinations changed here. */
   static ActionLogChanges of(List<Journaled> events, Loader load, ConfigLoader loadConfigs, ObjectMapper mapper)
       throws SQLException {
+    return of(events, load, loadConfigs, (ids, before) -> Map.of(), mapper);
+  }
+
+  /**
+   * As above; {@code loadBodies} returns the stored request bodies of actions whose attempt here
+   * was journaled without its body, the body of their previous attempt.
+   */
+  static ActionLogChanges of(
+      List<Journaled> events, Loader load, ConfigLoader loadConfigs, BodyLoader loadBodies, ObjectMapper mapper)
+      throws SQLException {
     ActionLogChanges changes = new ActionLogChanges(mapper);
     Set<String> queuedHere = new LinkedHashSet<>();
     Set<String> earlier = new LinkedHashSet<>();
     Set<String> createdHere = new LinkedHashSet<>();
     Set<String> configuredEarlier = new LinkedHashSet<>();
+    Set<String> attemptedHere = new HashSet<>();
+    Set<String> bodiesEarlier = new LinkedHashSet<>();
     for (Journaled journaled : events) {
+      if (journaled.event() instanceof AttemptRecorded attempt) {
+        attempt.items().stream()
+            .map(ItemOutcome::itemId)
+            .filter(id -> attempt.bodyAsBefore() && !attemptedHere.contains(id))
+            .forEach(bodiesEarlier::add);
+        attempt.items().forEach(item -> attemptedHere.add(item.itemId()));
+      }
       if (journaled.event() instanceof DestinationCreated) {
         createdHere.add(journaled.destinationId());
       } else if (DestinationConfig.changes(journaled.event()) && !createdHere.contains(journaled.destinationId())) {
@@ -193,6 +225,9 @@ final class ActionLogChanges {
     if (!configuredEarlier.isEmpty()) {
       loadConfigs.load(configuredEarlier)
           .forEach((id, config) -> changes.destinations.computeIfAbsent(id, d -> new Destination()).config = config);
+    }
+    if (!bodiesEarlier.isEmpty()) {
+      changes.lastBodies.putAll(loadBodies.load(bodiesEarlier, events.get(0).seq()));
     }
     events.forEach(changes::apply);
     return changes;
@@ -274,6 +309,8 @@ final class ActionLogChanges {
   private void attempted(Journaled journaled, AttemptRecorded attempt) {
     long attemptId = journaled.seq();
     long startedAt = attempt.startedAt().toEpochMilli();
+    String body = attempt.bodyAsBefore() ? previousBody(attempt) : attempt.request().body();
+    attempt.items().forEach(item -> lastBodies.put(item.itemId(), body));
     attempts.add(
         new Attempt(
             attemptId,
@@ -285,7 +322,7 @@ final class ActionLogChanges {
             // Attempts journaled before URLs were masked when recorded get masked here (on a rebuild).
             UrlMask.mask(attempt.request().url()),
             json(attempt.request().headers()),
-            attempt.request().body(),
+            body,
             attempt.responseStatus().orElse(null),
             attempt.responseBody().orElse(null),
             attempt.error().map(e -> cut(e, 4000)).orElse(null),
@@ -335,6 +372,19 @@ final class ActionLogChanges {
           1L,
           Long::sum);
     }
+  }
+
+  /**
+   * The body of an attempt journaled without it: the body of its actions' previous attempt (the
+   * same for each of them). Empty if none is known any more (the journal kept the attempt but no
+   * longer the earlier one, on a rebuild past the retention horizon).
+   */
+  private String previousBody(AttemptRecorded attempt) {
+    return attempt.items().stream()
+        .map(item -> lastBodies.get(item.itemId()))
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse("");
   }
 
   private static String lastError(AttemptRecorded attempt) {

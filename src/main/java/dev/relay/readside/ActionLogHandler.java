@@ -42,6 +42,7 @@ final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationE
                   events,
                   ids -> ActionLogWriter.load(connection, ids),
                   ids -> writer.loadConfigs(connection, ids),
+                  (ids, before) -> ActionLogWriter.loadBodies(connection, ids, before),
                   mapper);
           writer.write(connection, changes);
           return null;

@@ -103,6 +103,36 @@ final class ActionLogWriter {
     }
   }
 
+  /**
+   * The request bodies of the latest attempts of actions {@code itemIds} stored before attempt
+   * {@code beforeAttemptId}, by item; actions without one are left out.
+   */
+  static Map<String, String> loadBodies(Connection connection, Set<String> itemIds, long beforeAttemptId)
+      throws SQLException {
+    Map<String, String> bodies = new HashMap<>();
+    List<String> ids = new ArrayList<>(itemIds);
+    for (int from = 0; from < ids.size(); from += IN_LIST) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+      String sql =
+          "SELECT i.item_id, a.request_body FROM journal_attempt_item i JOIN journal_attempt a ON a.attempt_id = i.attempt_id"
+              + " WHERE i.item_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")"
+              + " AND i.attempt_id = (SELECT MAX(p.attempt_id) FROM journal_attempt_item p"
+              + " WHERE p.item_id = i.item_id AND p.attempt_id < ?)";
+      try (PreparedStatement select = connection.prepareStatement(sql)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          select.setString(i + 1, chunk.get(i));
+        }
+        select.setLong(chunk.size() + 1, beforeAttemptId);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            bodies.put(rows.getString(1), rows.getString(2));
+          }
+        }
+      }
+    }
+    return bodies;
+  }
+
   /** The stored rows of actions {@code itemIds}; the ones not stored are left out. */
   static Collection<Item> load(Connection connection, Set<String> itemIds) throws SQLException {
     List<Item> found = new ArrayList<>(itemIds.size());

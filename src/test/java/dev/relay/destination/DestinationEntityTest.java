@@ -469,6 +469,47 @@ class DestinationEntityTest {
   }
 
   @Test
+  void aRetryWithTheBodyAsBeforeJournalsNoBodyAndAChangedBodyIsJournaledAgain() {
+    create("{\"url\":\"https://x.test/\"}");
+    accept(track("m-1", "A"));
+    ScriptedDeliverer.Sent firstSent = deliverer.next();
+    firstSent.answer(500);
+    String sentFirst = firstSent.request().body();
+    AttemptRecorded first = awaitAttempt(1);
+    assertFalse(first.bodyAsBefore());
+    assertEquals(sentFirst, first.request().body(), "the first attempt carries its body");
+
+    clock.advance(BASE);
+    entity.runCommand(new InternalCommand.DeliverDue());
+    ScriptedDeliverer.Sent secondSent = deliverer.next();
+    secondSent.answer(503);
+    assertEquals(sentFirst, secondSent.request().body(), "the same request is sent again");
+    AttemptRecorded second = awaitAttempt(2);
+    assertTrue(second.bodyAsBefore());
+    assertEquals("", second.request().body(), "a retry with the same body journals none");
+    assertEquals("https://x.test/", second.request().url(), "only the body is left out");
+
+    String actionId = entity.getState().config().actions().get(0).id();
+    run(replyTo -> new DestinationCommand.UpdateAction(
+        actionId, Optional.empty(), Optional.empty(), Optional.of(json("{\"@path\":\"$.properties\"}")), replyTo));
+    clock.advance(BASE.multipliedBy(2));
+    entity.runCommand(new InternalCommand.DeliverDue());
+    deliverer.next().answer(503);
+    AttemptRecorded third = awaitAttempt(3);
+    assertFalse(third.bodyAsBefore(), "the mapping changed the body");
+    assertEquals(json("{\"revenue\":10}"), json(third.request().body()));
+
+    // Recovered, the action still knows which body was journaled last (the pending table keeps it).
+    entity.restart();
+    clock.advance(BASE.multipliedBy(4));
+    entity.runCommand(new InternalCommand.DeliverDue());
+    deliverer.next().answer(503);
+    AttemptRecorded fourth = awaitAttempt(4);
+    assertTrue(fourth.bodyAsBefore());
+    assertEquals("", fourth.request().body());
+  }
+
+  @Test
   void aDisabledDestinationKeepsItsPendingWorkAndResumesOnEnable() {
     create("{\"url\":\"https://x.test/\"}");
     accept(track("m-1", "A"));
@@ -924,7 +965,7 @@ class DestinationEntityTest {
     DestinationState.Snapshot old =
         new DestinationState.Snapshot(
             DestinationConfig.of(created), false,
-            List.of(new DestinationState.PendingAction("itm_old", "act_1", "m-old", event, 0, START, START)),
+            List.of(new DestinationState.PendingAction("itm_old", "act_1", "m-old", event, 0, START, START, null)),
             List.of(new DestinationState.SeenMessage("m-old", START)), false);
     org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system())
         .persistForRecovery(pid, List.of(org.apache.pekko.japi.Pair.create(

@@ -1,6 +1,7 @@
 package dev.relay.destination;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,7 @@ import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -57,8 +59,37 @@ class RenamedClassesTest {
         new AttemptRecorded(
             "act_1", AT, 12, new OutgoingRequest("POST", "https://x.test/", Map.of(), "{}"),
             Optional.of(503), Optional.of("busy"), Optional.empty(),
-            List.of(new ItemOutcome("itm_1", 1, Outcome.RETRY, Optional.of(AT.plusSeconds(30)))));
+            List.of(new ItemOutcome("itm_1", 1, Outcome.RETRY, Optional.of(AT.plusSeconds(30)))), false);
     assertEquals(attempt, readAsOld(attempt, "dev.relay.destination.DestinationEntity$AttemptRecorded"));
+  }
+
+  /** Serializes {@code value} as today without its field {@code added}: as a version before it wrote it. */
+  private static Object readWithout(Object value, String added) throws Exception {
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = cbor.valueToTree(value);
+    assertTrue(tree.has(added), "written today: " + tree);
+    tree.remove(added);
+    Serializer serializer = serialization.findSerializerFor(value);
+    return serialization.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(), value.getClass().getName()).get();
+  }
+
+  @Test
+  void anAttemptAndAPendingActionJournaledBeforeTheBodyWasLeftOutReadAsBefore() throws Exception {
+    AttemptRecorded attempt =
+        new AttemptRecorded(
+            "act_1", AT, 12, new OutgoingRequest("POST", "https://x.test/", Map.of(), "{}"),
+            Optional.of(503), Optional.empty(), Optional.empty(),
+            List.of(new ItemOutcome("itm_1", 1, Outcome.RETRY, Optional.of(AT.plusSeconds(30)))), false);
+    assertEquals(attempt, readWithout(attempt, "bodyAsBefore"), "an older attempt has its body");
+
+    DestinationState.PendingAction action =
+        new DestinationState.PendingAction("itm_1", "act_1", "m-1", event(), 2, AT, AT.plusSeconds(60), null);
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = cbor.valueToTree(action);
+    tree.remove("bodyHash"); // a null may be written or not; an older version never wrote it
+    Serializer serializer = serialization.findSerializerFor(action);
+    assertEquals(action, serialization.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(),
+        DestinationState.PendingAction.class.getName()).get());
   }
 
   @Test
@@ -67,7 +98,7 @@ class RenamedClassesTest {
         new DestinationState.Snapshot(
             new DestinationConfig("dst_1", "hook", "webhook", true, event(), List.of()),
             false,
-            List.of(new DestinationState.PendingAction("itm_1", "act_1", "m-1", event(), 2, AT, AT.plusSeconds(60))),
+            List.of(new DestinationState.PendingAction("itm_1", "act_1", "m-1", event(), 2, AT, AT.plusSeconds(60), null)),
             List.of(new DestinationState.SeenMessage("m-1", AT)),
             false);
     assertEquals(snapshot, readAsOld(snapshot, "dev.relay.destination.DestinationEntity$Snapshot"));

@@ -41,18 +41,16 @@ final class TestKitPendingStore implements PendingStore {
     for (Object stored : journal.persistedInStorage("Destination|" + destinationId)) {
       Object event = stored instanceof Tagged tagged ? tagged.payload() : stored;
       if (event instanceof ActionQueued e && !e.test()) {
-        pending.put(e.itemId(), new PendingAction(
-            e.itemId(), e.actionId(), e.event().path("messageId").asText(), e.event(), 0, e.queuedAt(), e.queuedAt()));
+        pending.put(e.itemId(), PendingAction.queued(e.itemId(), e.actionId(), e.event(), e.queuedAt()));
       } else if (event instanceof ActionReplayed e) {
-        pending.put(e.itemId(), new PendingAction(
-            e.itemId(), e.actionId(), e.event().path("messageId").asText(), e.event(), 0, e.queuedAt(), e.queuedAt()));
+        pending.put(e.itemId(), PendingAction.queued(e.itemId(), e.actionId(), e.event(), e.queuedAt()));
       } else if (event instanceof PendingCarriedOver e) {
         e.actions().forEach(p -> pending.put(p.itemId(), p));
       } else if (event instanceof AttemptRecorded e) {
         for (ItemOutcome item : e.items()) {
           PendingAction action = pending.get(item.itemId());
           if (action != null && item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
-            pending.put(item.itemId(), action.retriedAt(item.attempt(), item.nextAttemptAt().get()));
+            pending.put(item.itemId(), action.retriedAt(item.attempt(), item.nextAttemptAt().get(), e.journaledBodyHash()));
           } else {
             pending.remove(item.itemId());
           }

@@ -120,6 +120,53 @@ class ActionLogChangesTest {
     assertEquals(List.of(1L, 1L), List.of(minute.queued, minute.delivered), "a replay is queued volume like any action");
   }
 
+  @Test
+  void anAttemptJournaledWithTheBodyAsBeforeShowsThePreviousAttemptsBody() throws Exception {
+    // Within a group: the body of the attempt before it in the group.
+    ActionLogChanges group =
+        ActionLogChanges.of(
+            List.of(
+                queued(1, "itm_a", false),
+                attempt(2, "{\"v\":1}", false, item("itm_a", 1, Outcome.RETRY, T0.plusSeconds(1))),
+                attempt(3, "", true, item("itm_a", 2, Outcome.RETRY, T0.plusSeconds(2)))),
+            ids -> List.of(),
+            ids -> Map.of(),
+            (ids, before) -> { throw new AssertionError("nothing to load: the earlier attempt is in this group"); },
+            MAPPER);
+    assertEquals(List.of("{\"v\":1}", "{\"v\":1}"), group.attempts.stream().map(ActionLogChanges.Attempt::body).toList());
+
+    // In a later group: the stored body of the action's latest attempt before the group.
+    List<Long> before = new ArrayList<>();
+    ActionLogChanges later =
+        ActionLogChanges.of(
+            List.of(
+                attempt(4, "", true, item("itm_a", 3, Outcome.RETRY, T0.plusSeconds(4))),
+                attempt(5, "{\"v\":2}", false, item("itm_a", 4, Outcome.RETRY, T0.plusSeconds(8))),
+                attempt(6, "", true, item("itm_a", 5, Outcome.DELIVERED, null))),
+            ids -> List.of(stored("itm_a", ActionStatus.RETRYING)),
+            ids -> Map.of(),
+            (ids, beforeAttempt) -> {
+              assertEquals(Set.of("itm_a"), ids);
+              before.add(beforeAttempt);
+              return Map.of("itm_a", "{\"v\":1}");
+            },
+            MAPPER);
+    assertEquals(List.of(4L), before, "loaded once, before the group's first event");
+    assertEquals(
+        List.of("{\"v\":1}", "{\"v\":2}", "{\"v\":2}"),
+        later.attempts.stream().map(ActionLogChanges.Attempt::body).toList(),
+        "a changed body is journaled and then stands for the retries after it");
+  }
+
+  private static Journaled attempt(long seq, String body, boolean bodyAsBefore, ItemOutcome... items) {
+    return new Journaled(
+        DST,
+        seq,
+        new AttemptRecorded(
+            "act_1", T0, 10, new OutgoingRequest("POST", "http://x/hook", Map.of(), body),
+            Optional.of(503), Optional.of("{}"), Optional.empty(), List.of(items), bodyAsBefore));
+  }
+
   private static Journaled queued(long seq, String itemId, boolean test) throws Exception {
     return new Journaled(
         DST,
@@ -138,7 +185,7 @@ class ActionLogChangesTest {
             DST, 2,
             new AttemptRecorded(
                 "act_1", T0, 5, new OutgoingRequest("POST", "https://x.test/hook?api_key=sk_old", Map.of(), "{}"),
-                Optional.of(200), Optional.of("{}"), Optional.empty(), List.of(item("itm_a", 1, Outcome.DELIVERED, null))));
+                Optional.of(200), Optional.of("{}"), Optional.empty(), List.of(item("itm_a", 1, Outcome.DELIVERED, null)), false));
     ActionLogChanges changes = ActionLogChanges.of(List.of(queued(1, "itm_a", false), old), ids -> List.of(), MAPPER);
     assertEquals("https://x.test/hook?api_key=********", changes.attempts.get(0).url());
   }
@@ -149,7 +196,7 @@ class ActionLogChangesTest {
         seq,
         new AttemptRecorded(
             "act_1", T0, durationMs, new OutgoingRequest("POST", "http://x/hook", Map.of("Authorization", "***"), "{}"),
-            Optional.of(status), Optional.of("{}"), Optional.empty(), List.of(items)));
+            Optional.of(status), Optional.of("{}"), Optional.empty(), List.of(items), false));
   }
 
   private static ItemOutcome item(String itemId, int attempt, Outcome outcome, Instant next) {

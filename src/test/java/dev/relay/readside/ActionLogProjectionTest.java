@@ -105,6 +105,26 @@ abstract class ActionLogProjectionTest {
   }
 
   @Test
+  void everyAttemptShowsItsRequestBodyThoughRetriesJournalItOnce() {
+    try (StandInDestination standIn = StandInDestination.start()) {
+      standIn.thenAnswer(Answer.status(503), Answer.status(503), Answer.status(503), Answer.status(200));
+      String id = Traffic.webhook(node, standIn);
+      ObjectNode event = Traffic.track("Retried Often", "user-3");
+      Traffic.accept(node, id, List.of(event));
+
+      JsonNode item = awaitItem(id, event, "delivered");
+      assertEquals(4, item.path("attempts").asInt());
+      JsonNode log = get(node, "/api/destinations/" + id + "/journal/" + item.path("id").asText()).path("attemptLog");
+      assertEquals(4, log.size(), log.toString());
+      String first = log.get(0).path("request").path("body").asText();
+      assertTrue(first.contains(event.path("messageId").asText()), first);
+      for (int i = 1; i < 4; i++) {
+        assertEquals(first, log.get(i).path("request").path("body").asText(), "attempt " + (i + 1) + " shows the body sent");
+      }
+    }
+  }
+
+  @Test
   void aBatchRequestIsOneAttemptInTheLogOfEachActionItCarried() {
     try (StandInDestination standIn = StandInDestination.start()) {
       String id = Traffic.webhook(node, standIn, Map.of("batchSize", 10));
