@@ -23,8 +23,8 @@ final class ReadSideStatus {
 
   /**
    * The database's size on disk ({@code fileBytes}) and what its tables hold with their indexes
-   * ({@code dataBytes}): H2's estimate of each table's pages and its indexes', or PostgreSQL's
-   * relation sizes.
+   * ({@code dataBytes}): the pages of each table and its indexes on H2, or PostgreSQL's relation
+   * sizes.
    */
   record Storage(String database, long fileBytes, long dataBytes) {
     public double ratio() {
@@ -73,8 +73,9 @@ final class ReadSideStatus {
               .orElse(0L);
       return new Storage("postgresql", file, data);
     }
-    // Each table with its indexes (H2's DISK_SPACE_USED leaves the indexes out), estimated from a
-    // sample of its pages; values H2 keeps out of the row (larger than 256 bytes) are not counted.
+    // Each table with its indexes (H2's DISK_SPACE_USED leaves the indexes out). It reads every page,
+    // as DISK_SPACE_USED did: its APPROXIMATE form, from a sample, read 5.9 MB for 18.5 MB. Values H2
+    // keeps out of the row (larger than 256 bytes) are not counted.
     long data = 0;
     List<String> tables = new ArrayList<>();
     try (PreparedStatement select =
@@ -88,7 +89,7 @@ final class ReadSideStatus {
       }
     }
     for (String table : tables) {
-      data += longOf(connection, "SELECT DB_OBJECT_APPROXIMATE_TOTAL_SIZE('TABLE', 'PUBLIC', ?)", timeoutSeconds, table).orElse(0L);
+      data += longOf(connection, "SELECT DB_OBJECT_TOTAL_SIZE('TABLE', 'PUBLIC', ?)", timeoutSeconds, table).orElse(0L);
     }
     long file;
     try {
