@@ -68,8 +68,14 @@ public final class Database implements AutoCloseable {
     this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
   }
 
-  /** Opens the read-side pool on the database the settings name. */
+  /**
+   * Opens the read-side pool on the database the settings name; on H2, first finishes what a crash
+   * left half done in its file (see {@link H2CrashRecovery}), before anything else in the node opens it.
+   */
   public static Database open(DatabaseSettings settings) {
+    if (!settings.postgres()) {
+      H2CrashRecovery.afterUncleanShutdown(settings);
+    }
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("relay-read-side");
     hikari.setJdbcUrl(settings.url());
