@@ -74,7 +74,7 @@ public final class Database implements AutoCloseable {
    */
   public static Database open(DatabaseSettings settings) {
     if (!settings.postgres()) {
-      H2CrashRecovery.afterUncleanShutdown(settings);
+      H2CrashRecovery.leftoversOfACrash(settings);
     }
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("relay-read-side");
