@@ -44,6 +44,8 @@ public final class Database implements AutoCloseable {
       List.of("event_journal", "event_tag", "snapshot", "pekko_projection_offset_store", "journal_item");
 
   private final HikariDataSource pool;
+  /** On H2, the connection that opened the database (and recovered it): held until close. */
+  private final Connection h2Held;
   private final boolean postgres;
   private final Path h2File;
   private final Duration startMinBackoff;
@@ -57,8 +59,9 @@ public final class Database implements AutoCloseable {
     return !config.getString("relay.db.url").isBlank();
   }
 
-  private Database(HikariDataSource pool, DatabaseSettings settings) {
+  private Database(HikariDataSource pool, DatabaseSettings settings, Connection h2Held) {
     this.pool = pool;
+    this.h2Held = h2Held;
     this.postgres = settings.postgres();
     this.h2File = settings.h2File();
     this.startMinBackoff = settings.startRetryMinBackoff();
@@ -73,9 +76,7 @@ public final class Database implements AutoCloseable {
    * left half done in its file (see {@link H2CrashRecovery}), before anything else in the node opens it.
    */
   public static Database open(DatabaseSettings settings) {
-    if (!settings.postgres()) {
-      H2CrashRecovery.leftoversOfACrash(settings);
-    }
+    Connection h2Held = settings.postgres() ? null : H2CrashRecovery.openRecovered(settings);
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("relay-read-side");
     hikari.setJdbcUrl(settings.url());
@@ -97,7 +98,7 @@ public final class Database implements AutoCloseable {
     // was written under: the projection that must write the row then timed out on it for as long as
     // that connection idled, i.e. for good.
     hikari.setIsolateInternalQueries(true);
-    return new Database(new HikariDataSource(hikari), settings);
+    return new Database(new HikariDataSource(hikari), settings, h2Held);
   }
 
   /** The embedded database's file (meaningless on PostgreSQL). */
@@ -233,5 +234,12 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
+    if (h2Held != null) {
+      try {
+        h2Held.close();
+      } catch (SQLException e) {
+        log.warn("Closing the H2 database failed: {}", e.getMessage());
+      }
+    }
   }
 }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * header lacks H2's clean-shutdown mark) or if a transaction is left committing (which survives clean
  * shutdowns), commits the changes of such transactions and empties their undo logs (what H2 meant to
  * do with them), rolls back each change no transaction owns (what H2 does with one when it writes the
- * row while no transaction has that id), and closes the file cleanly. That reads the whole file.
+ * row while no transaction has that id), closes the file cleanly and opens it again. That reads the
+ * whole file; a clean start only opens it, and keeps it open for the pools.
  * Remove once H2 finishes committed leftover transactions and owner-less changes on open itself: up
  * to 2.3.232 it committed the former (without closing them); its commit 0c91e70 ("minor code
  * deduplication", December 2025) made {@code commit} skip them. No upstream issue is filed yet.
@@ -66,29 +67,26 @@ final class H2CrashRecovery {
   private H2CrashRecovery() {}
 
   /**
-   * Recovers the file {@code settings} names, if there is one, when H2 did not close it cleanly or
-   * it holds a transaction left committing (a kill under an earlier Relay, closed cleanly since):
-   * nothing else ever finishes one. Otherwise only opens and closes it.
+   * Opens the H2 database {@code settings} names, first thing in the process, and recovers it when H2
+   * did not close it cleanly or it holds a transaction left committing (a kill under an earlier
+   * Relay, closed cleanly since: nothing else ever finishes one). The connection returned keeps the
+   * database open, so the pools that connect next do not open it again.
    */
-  static Outcome leftoversOfACrash(DatabaseSettings settings) {
+  static Connection openRecovered(DatabaseSettings settings) {
     Path file = settings.h2File();
-    if (!Files.exists(file)) {
-      return Outcome.NOTHING;
-    }
-    boolean clean = closedCleanly(file);
-    // Closing the only connection closes the database, cleanly: the next open starts afresh.
-    try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
-      org.h2.engine.Database database =
-          ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase();
+    boolean clean = !Files.exists(file) || closedCleanly(file);
+    Connection connection = connect(settings);
+    try {
+      org.h2.engine.Database database = session(connection).getDatabase();
       if (database.getSessions(false).length != 1) {
         // Someone in this process has it open already and may be running transactions: a change of
         // theirs is not a leftover. A node opens it here first, so only a misuse gets here.
         log.warn("The H2 database {} is already open in this process; not checking it for leftovers of a crash", file);
-        return Outcome.NOTHING;
+        return connection;
       }
       TransactionStore transactions = database.getStore().getTransactionStore();
       if (clean && committing(transactions).isEmpty()) {
-        return Outcome.NOTHING;
+        return connection;
       }
       long start = System.nanoTime();
       Outcome outcome = recover(database.getStore().getMvStore(), transactions);
@@ -101,10 +99,30 @@ final class H2CrashRecovery {
             clean ? "held leftovers of an earlier crash" : "was not closed cleanly",
             outcome.committedChanges(), outcome.finishedTransactions(), outcome.rolledBackChanges(), millis);
       }
-      return outcome;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot open the H2 database " + file + " to recover it: " + e.getMessage(), e);
+      // Closing the only connection closes the database cleanly, and with it the transactions H2
+      // left committing; they do not come back, their undo logs being empty.
+      connection.close();
+      return connect(settings);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new IllegalStateException("cannot recover the H2 database " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Connection connect(DatabaseSettings settings) {
+    try {
+      return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the H2 database " + settings.h2File() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SessionLocal session(Connection connection) throws SQLException {
+    return (SessionLocal) connection.unwrap(JdbcConnection.class).getSession();
   }
 
   /** Whether every copy of the store header carries H2's mark of a clean shutdown ({@code clean:1}). */
