@@ -94,9 +94,8 @@ public final class Database implements AutoCloseable {
         settings.postgres() ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
     // Ends the transaction that statement opens (autocommit is off), so an idle connection holds
     // none. On H2 an idle transaction keeps its id, and a row a SIGKILL left half-written (its
-    // change on disk without its undo log) counts as locked by whichever transaction has the id it
-    // was written under: the projection that must write the row then timed out on it for as long as
-    // that connection idled, i.e. for good.
+    // change on disk without its undo log; H2CrashRecovery now rolls such changes back at start)
+    // counts as locked by whichever transaction has the id it was written under.
     hikari.setIsolateInternalQueries(true);
     return new Database(new HikariDataSource(hikari), settings, h2Held);
   }

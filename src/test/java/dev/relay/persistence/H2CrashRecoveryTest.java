@@ -46,9 +46,7 @@ class H2CrashRecoveryTest {
   @Test
   @Timeout(60)
   void aTransactionKilledWhileCommittingIsCommittedAndAChangeWithoutUndoLogIsRolledBack() throws Exception {
-    DatabaseSettings settings =
-        RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString()))))
-            .database();
+    DatabaseSettings settings = settings();
     int highestId = killedWithLeftovers(settings.url());
     assertFalse(H2CrashRecovery.closedCleanly(settings.h2File()), "the kill left the file marked clean");
 
@@ -86,9 +84,7 @@ class H2CrashRecoveryTest {
   @Test
   @Timeout(60)
   void aTransactionLeftCommittingIsCommittedEvenAfterH2ClosedTheFileCleanly() throws Exception {
-    DatabaseSettings settings =
-        RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString()))))
-            .database();
+    DatabaseSettings settings = settings();
     killedWithLeftovers(settings.url());
     // Opened and closed by H2 alone, as by a Relay without the recovery: the transaction is still
     // left committing, and the file now says it was closed cleanly.
@@ -106,6 +102,12 @@ class H2CrashRecoveryTest {
       assertEquals(List.of(), committing(transactions(connection)), "transactions left committing");
       connection.rollback();
     }
+  }
+
+  /** The node's database settings on {@link #dataDir}. */
+  private DatabaseSettings settings() {
+    return RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString()))))
+        .database();
   }
 
   /** Runs {@link KilledWithLeftovers} until it has left its changes, SIGKILLs it; its highest transaction id. */
