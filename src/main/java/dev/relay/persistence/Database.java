@@ -44,6 +44,8 @@ public final class Database implements AutoCloseable {
       List.of("event_journal", "event_tag", "snapshot", "relay_pending", "pekko_projection_offset_store", "journal_item");
 
   private final HikariDataSource pool;
+  /** On H2, the connection that opened the database (and recovered it): held until close. */
+  private final Connection h2Held;
   private final boolean postgres;
   private final Path h2File;
   private final Duration startMinBackoff;
@@ -57,8 +59,9 @@ public final class Database implements AutoCloseable {
     return !config.getString("relay.db.url").isBlank();
   }
 
-  private Database(HikariDataSource pool, DatabaseSettings settings) {
+  private Database(HikariDataSource pool, DatabaseSettings settings, Connection h2Held) {
     this.pool = pool;
+    this.h2Held = h2Held;
     this.postgres = settings.postgres();
     this.h2File = settings.h2File();
     this.startMinBackoff = settings.startRetryMinBackoff();
@@ -68,8 +71,12 @@ public final class Database implements AutoCloseable {
     this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
   }
 
-  /** Opens the read-side pool on the database the settings name. */
+  /**
+   * Opens the read-side pool on the database the settings name; on H2, first finishes what a crash
+   * left half done in its file (see {@link H2CrashRecovery}), before anything else in the node opens it.
+   */
   public static Database open(DatabaseSettings settings) {
+    Connection h2Held = settings.postgres() ? null : H2CrashRecovery.openRecovered(settings);
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("relay-read-side");
     hikari.setJdbcUrl(settings.url());
@@ -87,11 +94,10 @@ public final class Database implements AutoCloseable {
         settings.postgres() ? "SET statement_timeout = " + timeoutMs : "SET QUERY_TIMEOUT " + timeoutMs);
     // Ends the transaction that statement opens (autocommit is off), so an idle connection holds
     // none. On H2 an idle transaction keeps its id, and a row a SIGKILL left half-written (its
-    // change on disk without its undo log) counts as locked by whichever transaction has the id it
-    // was written under: the projection that must write the row then timed out on it for as long as
-    // that connection idled, i.e. for good.
+    // change on disk without its undo log; H2CrashRecovery now rolls such changes back at start)
+    // counts as locked by whichever transaction has the id it was written under.
     hikari.setIsolateInternalQueries(true);
-    return new Database(new HikariDataSource(hikari), settings);
+    return new Database(new HikariDataSource(hikari), settings, h2Held);
   }
 
   /** The embedded database's file (meaningless on PostgreSQL). */
@@ -227,5 +233,12 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
+    if (h2Held != null) {
+      try {
+        h2Held.close();
+      } catch (SQLException e) {
+        log.warn("Closing the H2 database failed: {}", e.getMessage());
+      }
+    }
   }
 }
