@@ -16,10 +16,6 @@ import dev.relay.testing.StandInDestination;
 import dev.relay.testing.StandInDestination.Answer;
 import dev.relay.testing.TestNode;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,18 +151,7 @@ abstract class BacklogIntegrationTest {
   }
 
   private long count(String sql, String destinationId) {
-    try (Connection connection = node.node().database().dataSource().getConnection();
-        PreparedStatement select = connection.prepareStatement(sql)) {
-      select.setString(1, destinationId);
-      try (ResultSet rows = select.executeQuery()) {
-        rows.next();
-        long count = rows.getLong(1);
-        connection.rollback();
-        return count;
-      }
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
+    return node.count(sql, destinationId);
   }
 
   private static JsonNode read(String body) {

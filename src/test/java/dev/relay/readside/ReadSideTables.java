@@ -26,20 +26,7 @@ final class ReadSideTables {
   private ReadSideTables() {}
 
   static long count(TestNode node, String sql, Object... params) {
-    try (Connection connection = node.node().database().dataSource().getConnection();
-        var statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        long count = rows.getLong(1);
-        connection.rollback();
-        return count;
-      }
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
+    return node.count(sql, params);
   }
 
   static void execute(TestNode node, String sql) {

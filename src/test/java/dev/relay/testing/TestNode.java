@@ -126,6 +126,24 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /** The first column of the first row of {@code sql} on the node's database: a count. */
+  public long count(String sql, Object... params) {
+    try (java.sql.Connection connection = node.database().dataSource().getConnection();
+        java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
+      try (java.sql.ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        long count = rows.getLong(1);
+        connection.rollback();
+        return count;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   public static ObjectMapper json() {
     return JSON;
   }
