@@ -54,14 +54,7 @@ public final class RelayConfig {
             // with Pekko's coordinated shutdown still writing to the journal. WRITE_DELAY=0 writes
             // every commit to the file before it returns (the default batches commits for up to
             // 500 ms, and a killed process lost acknowledged events): 200 means on disk.
-            // COMPRESS=TRUE stores pages compressed (LZF): events' JSON takes about a quarter of
-            // the space, and every commit writes that much less.
-            slick + "db.url",
-            // MAX_COMPACT_TIME=0: H2 compacts nothing on close; H2Housekeeping did while the node
-            // was quiet, and H2's 200 ms of it grew the file by a rewrite it had no time to reclaim.
-            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;MAX_COMPACT_TIME=0"
-                + (base.getBoolean("relay.db.h2-compress") ? ";COMPRESS=TRUE" : "")
-                + base.getString("relay.db.h2-options"),
+            slick + "db.url", "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0" + base.getString("relay.db.h2-options"),
             slick + "db.user", "",
             slick + "db.password", "",
             slick + "db.driver", "org.h2.Driver",

@@ -120,7 +120,7 @@ final class LoadHarness implements AutoCloseable {
   }
 
   void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
       try {
         if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build(),
