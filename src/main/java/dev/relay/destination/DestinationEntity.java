@@ -31,12 +31,10 @@ import dev.relay.destination.DestinationEvent.DestinationDisabled;
 import dev.relay.destination.DestinationEvent.DestinationEnabled;
 import dev.relay.destination.DestinationEvent.PendingCarriedOver;
 import dev.relay.destination.DestinationEvent.SettingsUpdated;
-import dev.relay.destination.DestinationState.PendingAction;
 import dev.relay.logging.LogFields;
 import dev.relay.mapping.MappingLimits;
 import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,16 +80,6 @@ public final class DestinationEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
         DestinationCommand, DestinationEvent, DestinationState> {
 
-  /** Pending actions discarded per event when their action or destination goes. */
-  private static final int ORPHAN_PAGE = 1000;
-  /** An older version's pending actions per event when they are carried into the table. */
-  private static final int CARRY_OVER_PAGE = 1000;
-  private static final String LOAD_TIMER = "load";
-  private static final Duration LOAD_MIN_BACKOFF = Duration.ofSeconds(1);
-  private static final Duration LOAD_MAX_BACKOFF = Duration.ofSeconds(30);
-  /** How often a refill of the window counts the pending actions again, against any drift. */
-  private static final Duration RECOUNT_EVERY = Duration.ofMinutes(1);
-
   public static final EntityTypeKey<DestinationCommand> TYPE_KEY =
       EntityTypeKey.create(DestinationCommand.class, "Destination");
 
@@ -131,24 +119,14 @@ public final class DestinationEntity
   private final String destinationId;
   private final Setup setup;
   private final ActorContext<DestinationCommand> context;
-  private final TimerScheduler<DestinationCommand> timers;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final String tag;
   private final Dispatcher dispatcher;
+  private final PendingReads pendingReads;
   private final DestinationState.Limits limits;
   private final DestinationMetrics.Recorder metrics;
 
   private CompiledActions compiled;
-  /**
-   * A read of the pending table is under way (or the carry-over of an older version's pending
-   * actions): every command but the answers waits in the stash, so what is read agrees with the state
-   * it is merged into.
-   */
-  private boolean loading;
-  private Duration loadBackoff;
-  /** When the pending actions were last counted in the table (null: not since starting). */
-  private Instant countedAt;
-  private long loadStartedAt;
 
   private DestinationEntity(
       String destinationId,
@@ -162,7 +140,6 @@ public final class DestinationEntity
     this.destinationId = destinationId;
     this.setup = setup;
     this.context = context;
-    this.timers = timers;
     this.shard = shard;
     this.metrics = setup.metrics().recorder(destinationId);
     this.tag = setup.tags().of(destinationId);
@@ -174,6 +151,10 @@ public final class DestinationEntity
     this.limits =
         new DestinationState.Limits(
             setup.settings().dedupWindowSize(), setup.settings().dedupWindow(), setup.settings().backlogWindow());
+    this.pendingReads =
+        new PendingReads(
+            destinationId, context, timers, setup.pending(), limits.window(), setup.clock(), dispatcher, metrics,
+            Effect(), this::persist, this::compiledActions, this::passivate);
   }
 
   @Override
@@ -217,20 +198,10 @@ public final class DestinationEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           dispatcher.restarted();
-          loading = false;
-          countedAt = null;
-          loadBackoff = LOAD_MIN_BACKOFF;
           if (state.exists()) {
             compiledActions(state); // now, so that an unusable action is reported at recovery
           }
-          if (state.config() == null) {
-            metrics.recovered(state); // no such destination: nothing pending
-          } else if (!state.pendingInTable()) {
-            loading = true;
-            context.getSelf().tell(new InternalCommand.CarryOver());
-          } else {
-            load(Optional.of(new InternalCommand.DiscardOrphans()));
-          }
+          pendingReads.recovered(state);
         })
         .onSignal(PostStop.instance(), state -> metrics.stopped()) // moved, passivated or the node stopping
         .build();
@@ -273,7 +244,7 @@ public final class DestinationEntity
         .onCommand(Delete.class, this::onDelete)
         .onCommand(Accept.class, this::onAccept)
         .onCommand(SendTest.class, this::onSendTest)
-        .onCommand(Replay.class, this::onReplay);
+        .onCommand(Replay.class, pendingReads::onReplay);
 
     builder
         .forAnyState()
@@ -281,22 +252,19 @@ public final class DestinationEntity
         .onCommand(InternalCommand.AttemptFinished.class, this::onAttemptFinished)
         .onCommand(InternalCommand.TestsFinished.class, this::onTestsFinished)
         .onCommand(InternalCommand.RecordFinishedAttempts.class, this::onRecordFinishedAttempts)
-        .onCommand(InternalCommand.CarryOver.class, this::onCarryOver)
-        .onCommand(InternalCommand.Loaded.class, this::onLoaded)
-        .onCommand(InternalCommand.LoadFailed.class, this::onLoadFailed)
-        .onCommand(InternalCommand.Retry.class, this::onRetry)
-        .onCommand(InternalCommand.Refill.class, (state, c) -> {
-          load(c.then());
-          return Effect().noReply();
-        })
-        .onCommand(InternalCommand.DiscardOrphans.class, this::onDiscardOrphans)
-        .onCommand(InternalCommand.Orphans.class, this::onOrphans)
-        .onCommand(InternalCommand.ReplayChecked.class, this::onReplayChecked)
+        .onCommand(InternalCommand.CarryOver.class, pendingReads::onCarryOver)
+        .onCommand(InternalCommand.Loaded.class, pendingReads::onLoaded)
+        .onCommand(InternalCommand.LoadFailed.class, pendingReads::onLoadFailed)
+        .onCommand(InternalCommand.Retry.class, pendingReads::onRetry)
+        .onCommand(InternalCommand.Refill.class, pendingReads::onRefill)
+        .onCommand(InternalCommand.DiscardOrphans.class, pendingReads::onDiscardOrphans)
+        .onCommand(InternalCommand.Orphans.class, pendingReads::onOrphans)
+        .onCommand(InternalCommand.ReplayChecked.class, pendingReads::onReplayChecked)
         .onCommand(InternalCommand.Stop.class, (state, c) -> Effect().stop().thenNoReply());
 
     CommandHandlerWithReply<DestinationCommand, DestinationEvent, DestinationState> handler = builder.build();
     return (state, command) ->
-        loading && !(command instanceof InternalCommand.Answer) && !(command instanceof InternalCommand.Stop)
+        pendingReads.loading() && !(command instanceof InternalCommand.Answer) && !(command instanceof InternalCommand.Stop)
             ? Effect().stash()
             : handler.apply(state, command);
   }
@@ -351,7 +319,7 @@ public final class DestinationEntity
       return reject(replace.replyTo(), Problem.Kind.INVALID, problem.get());
     }
     return persist(new ActionsReplaced(actions, now()))
-        .thenRun(this::discardOrphans)
+        .thenRun(pendingReads::discardOrphans)
         .thenReply(replace.replyTo(), this::ok);
   }
 
@@ -370,56 +338,8 @@ public final class DestinationEntity
       return reject(update.replyTo(), Problem.Kind.INVALID, problem.get());
     }
     return persist(new ActionUpdated(action, now()))
-        .thenRun(this::discardOrphans)
+        .thenRun(pendingReads::discardOrphans)
         .thenReply(update.replyTo(), this::ok);
-  }
-
-  /**
-   * Pending work of an action that is removed or disabled is discarded, as is all of a deleted
-   * destination's: nothing would ever deliver it. (A disabled destination, by contrast, keeps its
-   * pending work for when it is enabled again.) The pending table is read a page at a time, each page
-   * discarded in one event; other commands run between pages. Until then the dispatcher leaves such
-   * work alone. Also run after every recovery, for a node that died half-way.
-   */
-  private void discardOrphans(DestinationState state) {
-    context.getSelf().tell(new InternalCommand.DiscardOrphans());
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onDiscardOrphans(
-      DestinationState state, InternalCommand.DiscardOrphans discard) {
-    if (state.config() == null) {
-      return Effect().noReply();
-    }
-    Set<String> active = new HashSet<>();
-    if (!state.deleted()) {
-      state.config().actions().stream().filter(ActionConfig::enabled).forEach(a -> active.add(a.id()));
-    }
-    String reason = state.deleted() ? "destination deleted" : "action removed or disabled";
-    loading = true;
-    int life = dispatcher.generation();
-    context.pipeToSelf(
-        setup.pending().pendingOf(destinationId, active, true, ORPHAN_PAGE),
-        (ids, failure) -> failure != null
-            ? new InternalCommand.LoadFailed(life, failure, new InternalCommand.DiscardOrphans())
-            : new InternalCommand.Orphans(life, ids, reason));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onOrphans(DestinationState state, InternalCommand.Orphans orphans) {
-    if (orphans.generation() != dispatcher.generation()) {
-      return Effect().noReply(); // read before a restart
-    }
-    loading = false;
-    if (orphans.itemIds().isEmpty()) {
-      if (state.deleted()) {
-        passivate();
-      }
-      return Effect().none().thenRun(dispatcher::deliverDue).thenNoReply().thenUnstashAll();
-    }
-    return persist(new ActionDiscarded(orphans.itemIds(), orphans.reason(), now()))
-        .thenRun(this::discardOrphans) // the next page, after what waited meanwhile
-        .thenNoReply()
-        .thenUnstashAll();
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onEnable(DestinationState state, Enable enable) {
@@ -444,7 +364,7 @@ public final class DestinationEntity
     DestinationView last = view(state);
     // Its pending work is discarded next, a page at a time; then it passivates.
     return persist(new DestinationDeleted(now()))
-        .thenRun(this::discardOrphans)
+        .thenRun(pendingReads::discardOrphans)
         .thenReply(delete.replyTo(), s -> new DestinationReply.Ok(last));
   }
 
@@ -480,37 +400,6 @@ public final class DestinationEntity
     return persist(queued)
         .thenRun(dispatcher::deliverDue)
         .thenReply(accept.replyTo(), s -> StatusReply.success(accepted));
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onReplay(DestinationState state, Replay replay) {
-    // Whether an original is still pending is the table's to say: it may be outside the window.
-    loading = true;
-    int life = dispatcher.generation();
-    List<String> originals = replay.items().stream().map(DestinationCommand.ReplayOf::itemId).toList();
-    context.pipeToSelf(
-        setup.pending().pendingAmong(destinationId, originals),
-        (pending, failure) -> failure != null
-            ? new InternalCommand.LoadFailed(life, failure, replay)
-            : new InternalCommand.ReplayChecked(life, replay, pending));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onReplayChecked(
-      DestinationState state, InternalCommand.ReplayChecked checked) {
-    if (checked.generation() != dispatcher.generation()) {
-      return Effect().noReply();
-    }
-    loading = false;
-    Replay replay = checked.replay();
-    ReplayDecision decision =
-        ReplayDecision.of(compiledActions(state), replay.items(), checked.pending()::contains, now());
-    if (decision.events().isEmpty()) {
-      return Effect().none().thenReply(replay.replyTo(), s -> decision.reply(s.pendingCount())).thenUnstashAll();
-    }
-    return persist(decision.events())
-        .thenRun(dispatcher::deliverDue)
-        .thenReply(replay.replyTo(), s -> decision.reply(s.pendingCount()))
-        .thenUnstashAll();
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onSendTest(DestinationState state, SendTest test) {
@@ -576,113 +465,9 @@ public final class DestinationEntity
         .thenNoReply();
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // The pending table: the window refilled from it, an older version's backlog carried into it
-
-  /**
-   * Reads the next due pending actions into the window; {@code then} is sent once they are in. The
-   * first read after (re)starting counts them all, and then one a minute at most: between, the events
-   * keep the counts.
-   */
-  private void load(Optional<DestinationCommand> then) {
-    loading = true;
-    int life = dispatcher.generation();
-    Instant now = now();
-    boolean counted = countedAt == null || !now.isBefore(countedAt.plus(RECOUNT_EVERY));
-    if (counted) {
-      countedAt = now;
-    }
-    loadStartedAt = System.nanoTime();
-    context.pipeToSelf(
-        setup.pending().load(destinationId, limits.window(), counted),
-        (page, failure) -> failure != null
-            ? new InternalCommand.LoadFailed(life, failure, new InternalCommand.Refill(then))
-            : new InternalCommand.Loaded(life, page, then));
-  }
-
   /** The dispatcher found the window running low. */
   private void refill() {
-    if (!loading) {
-      load(Optional.empty());
-    }
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onLoaded(DestinationState state, InternalCommand.Loaded loaded) {
-    if (loaded.generation() != dispatcher.generation()) {
-      return Effect().noReply(); // read before a restart
-    }
-    loading = false;
-    loadBackoff = LOAD_MIN_BACKOFF;
-    boolean first = !state.backlog().loaded();
-    state.backlog().replace(loaded.page().actions(), loaded.page().counts(), limits.window(), dispatcher::inFlight);
-    if (first) {
-      metrics.recovered(state);
-      if (state.pendingCount() > 0) {
-        long millis = (System.nanoTime() - loadStartedAt) / 1_000_000;
-        LogFields.with(LogFields.DESTINATION_ID, destinationId, () -> context.getLog().info(
-            "Destination {} recovered with {} actions pending ({} in memory, read in {} ms)",
-            destinationId, state.pendingCount(), state.pendingActions().size(), millis));
-      }
-    }
-    loaded.then().ifPresent(context.getSelf()::tell);
-    return Effect().none().thenRun(dispatcher::deliverDue).thenNoReply().thenUnstashAll();
-  }
-
-  /** A read of the pending table failed (the database away): the same read again after a pause. */
-  private ReplyEffect<DestinationEvent, DestinationState> onLoadFailed(DestinationState state, InternalCommand.LoadFailed failed) {
-    if (failed.generation() != dispatcher.generation()) {
-      return Effect().noReply();
-    }
-    LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
-        context.getLog().warn("Destination {}: reading its pending actions failed, again in {}: {}",
-            destinationId, loadBackoff, failed.failure().getMessage()));
-    if (failed.retry() instanceof Replay replay) {
-      // An operator's request: answered now rather than held while the database is away.
-      loading = false;
-      return Effect().none()
-          .thenReply(replay.replyTo(), s -> (DestinationReply) new DestinationReply.Rejected(
-              Problem.Kind.UNAVAILABLE, "the database did not answer; try again"))
-          .thenUnstashAll();
-    }
-    timers.startSingleTimer(LOAD_TIMER, new InternalCommand.Retry(failed.generation(), failed.retry()), loadBackoff);
-    loadBackoff = loadBackoff.multipliedBy(2).compareTo(LOAD_MAX_BACKOFF) > 0 ? LOAD_MAX_BACKOFF : loadBackoff.multipliedBy(2);
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<DestinationEvent, DestinationState> onRetry(DestinationState state, InternalCommand.Retry retry) {
-    if (retry.generation() != dispatcher.generation()) {
-      return Effect().noReply();
-    }
-    if (retry.command() instanceof InternalCommand.Refill refill) {
-      load(refill.then());
-      return Effect().noReply();
-    }
-    return onDiscardOrphans(state, (InternalCommand.DiscardOrphans) retry.command());
-  }
-
-  /**
-   * Recovered as an older version left it, every pending action in memory: they go into the pending
-   * table, a page per event, before anything else runs; then the window is loaded from it.
-   */
-  private ReplyEffect<DestinationEvent, DestinationState> onCarryOver(DestinationState state, InternalCommand.CarryOver carry) {
-    List<PendingAction> legacy = state.legacyPending();
-    List<DestinationEvent> pages = new ArrayList<>();
-    Instant now = now();
-    for (int from = 0; from < legacy.size(); from += CARRY_OVER_PAGE) {
-      List<PendingAction> page = legacy.subList(from, Math.min(legacy.size(), from + CARRY_OVER_PAGE));
-      pages.add(new PendingCarriedOver(List.copyOf(page), from + CARRY_OVER_PAGE >= legacy.size(), now));
-    }
-    if (pages.isEmpty()) {
-      pages.add(new PendingCarriedOver(List.of(), true, now));
-    }
-    if (!legacy.isEmpty()) {
-      LogFields.with(LogFields.DESTINATION_ID, destinationId, () ->
-          context.getLog().info("Destination {}: {} pending actions moved from memory into the pending table",
-              destinationId, legacy.size()));
-    }
-    return Effect().persist(pages)
-        .thenRun(s -> load(Optional.of(new InternalCommand.DiscardOrphans())))
-        .thenNoReply();
+    pendingReads.refill();
   }
 
   @Override
