@@ -15,7 +15,6 @@ import dev.relay.destination.DestinationCommand.Delete;
 import dev.relay.destination.DestinationCommand.Disable;
 import dev.relay.destination.DestinationCommand.Enable;
 import dev.relay.destination.DestinationCommand.Get;
-import dev.relay.destination.DestinationCommand.Incoming;
 import dev.relay.destination.DestinationCommand.ReplaceActions;
 import dev.relay.destination.DestinationCommand.Replay;
 import dev.relay.destination.DestinationCommand.SendTest;
@@ -37,7 +36,6 @@ import dev.relay.persistence.JournalFailureBackoff;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -372,34 +370,15 @@ public final class DestinationEntity
     if (!state.config().enabled()) {
       return Effect().reply(accept.replyTo(), StatusReply.success(new DestinationReply.Accepted(0, 0)));
     }
-    CompiledActions actions = compiledActions(state);
-    Instant now = now();
-    List<DestinationEvent> queued = new ArrayList<>();
-    Set<String> inThisBatch = new HashSet<>();
-    int duplicates = 0;
-    for (Incoming incoming : accept.events()) {
-      ObjectNode event = incoming.event();
-      String messageId = event.path("messageId").asText();
-      if (state.seen(messageId) || !inThisBatch.add(messageId)) {
-        duplicates++;
-        continue;
-      }
-      queued.addAll(actions.queue(incoming.sourceId(), event, now, false));
-    }
-    DestinationReply.Accepted accepted = new DestinationReply.Accepted(queued.size(), duplicates);
-    if (queued.isEmpty()) {
-      return Effect().reply(accept.replyTo(), StatusReply.success(accepted));
-    }
     int room = setup.settings().maxPending() - state.pendingCount();
-    if (queued.size() > room) {
-      // Recorded, and discarded at once: the source and other destinations go on as ever.
-      List<String> overflow =
-          queued.subList(Math.max(0, room), queued.size()).stream().map(e -> ((ActionQueued) e).itemId()).toList();
-      queued.add(new ActionDiscarded(overflow, "backlog full", now));
+    AcceptDecision decision = AcceptDecision.of(compiledActions(state), accept.events(), state::seen, room, now());
+    StatusReply<DestinationReply.Accepted> accepted = StatusReply.success(decision.accepted());
+    if (decision.events().isEmpty()) {
+      return Effect().reply(accept.replyTo(), accepted);
     }
-    return persist(queued)
+    return persist(decision.events())
         .thenRun(dispatcher::deliverDue)
-        .thenReply(accept.replyTo(), s -> StatusReply.success(accepted));
+        .thenReply(accept.replyTo(), s -> accepted);
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onSendTest(DestinationState state, SendTest test) {
