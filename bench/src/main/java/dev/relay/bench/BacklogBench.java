@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -379,7 +378,7 @@ public final class BacklogBench {
   }
 
   private Connection database() throws Exception {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + harness.database, "postgres", "");
+    return harness.connect();
   }
 
   /**

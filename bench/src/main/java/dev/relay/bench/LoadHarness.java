@@ -213,9 +213,14 @@ final class LoadHarness implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A connection to the bench's PostgreSQL database. */
+  Connection connect() throws SQLException {
+    return DriverManager.getConnection(PG + database, "postgres", "");
+  }
+
   /** Journal and tag rows of one destination's events. */
   long[] journalRows(String destinationId) throws SQLException {
-    try (Connection db = DriverManager.getConnection(PG + database, "postgres", "");
+    try (Connection db = connect();
         Statement statement = db.createStatement()) {
       String pid = "'Destination|" + destinationId + "'";
       var rows = statement.executeQuery("SELECT count(*) FROM event_journal WHERE persistence_id = " + pid);
@@ -276,8 +281,15 @@ final class LoadHarness implements AutoCloseable {
     final AtomicLong events = new AtomicLong();
     final AtomicLong requests = new AtomicLong();
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** Told of every request body as it is answered, if set. */
+    volatile Receiver receiver;
     volatile long firstAt;
     volatile long lastAt;
+
+    interface Receiver {
+      /** A request's body, received at {@code at} (System.nanoTime). */
+      void received(String body, long at);
+    }
 
     private FastDestination(HttpServer server) {
       this.server = server;
@@ -300,6 +312,10 @@ final class LoadHarness implements AutoCloseable {
           }
           destination.lastAt = now;
           destination.requests.incrementAndGet();
+          Receiver receiver = destination.receiver;
+          if (receiver != null) {
+            receiver.received(body, now);
+          }
           exchange.sendResponseHeaders(200, -1);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
