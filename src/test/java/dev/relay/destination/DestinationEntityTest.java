@@ -936,6 +936,7 @@ class DestinationEntityTest {
   void anOlderVersionsPendingActionsAreCarriedIntoTheTableAndDelivered() {
     ObjectNode event = track("m-old", "A");
     ActionConfig action = new ActionConfig("act_1", "Send", "send", "type = \"track\"", json("{\"@path\":\"$.\"}"), true);
+    awaitEmptyRecovery();
     PersistenceTestKit.create(testKit.system()).persistForRecovery(
         "Destination|" + destinationId,
         List.of(
@@ -961,6 +962,7 @@ class DestinationEntityTest {
         new DestinationEvent.DestinationCreated(destinationId, "old", "webhook", json("{\"url\":\"https://x.test/\"}"), List.of(action), true, START);
     ActionQueued queued = new ActionQueued("itm_old", "act_1", "Send", "src_1", event, START, false);
     String pid = "Destination|" + destinationId;
+    awaitEmptyRecovery();
     PersistenceTestKit.create(testKit.system()).persistForRecovery(pid, List.of(created, queued));
     DestinationState.Snapshot old =
         new DestinationState.Snapshot(
@@ -978,6 +980,14 @@ class DestinationEntityTest {
     sent.answer(200);
     awaitAttempt(1);
     assertEquals(1, accept(track("m-old", "A")).reply().getValue().duplicates(), "its messageId still remembered");
+  }
+
+  /**
+   * Waits until the entity started for the test has recovered its empty journal: journal written for
+   * recovery before that would be recovered by it too, and the test would talk to two incarnations.
+   */
+  private void awaitEmptyRecovery() {
+    assertEquals(0, entity.getState().pendingCount());
   }
 
   // --- a destination down: probed, not hammered ----------------------------------------------
