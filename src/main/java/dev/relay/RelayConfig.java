@@ -54,7 +54,14 @@ public final class RelayConfig {
             // with Pekko's coordinated shutdown still writing to the journal. WRITE_DELAY=0 writes
             // every commit to the file before it returns (the default batches commits for up to
             // 500 ms, and a killed process lost acknowledged events): 200 means on disk.
-            slick + "db.url", "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0" + base.getString("relay.db.h2-options"),
+            // REUSE_SPACE=FALSE appends every commit's chunk at the end of the file instead of into
+            // the space of dead chunks: with reuse, H2 2.5.252 sometimes reopened a killed file
+            // without its last commits (6 of 50 kills of a writer committing from 6 connections
+            // lost up to 348 acknowledged rows; 0 of 84 without reuse). No upstream issue found.
+            // Space comes back through H2Housekeeping's compaction, which moves chunks down and
+            // truncates the file.
+            slick + "db.url",
+            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;REUSE_SPACE=FALSE" + base.getString("relay.db.h2-options"),
             slick + "db.user", "",
             slick + "db.password", "",
             slick + "db.driver", "org.h2.Driver",

@@ -2,10 +2,12 @@ package dev.relay.persistence;
 
 import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;
+import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -18,18 +20,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the embedded H2 file close to the size of its data. H2 appends every commit to its file as
- * a new chunk and reclaims space by rewriting the live pages of sparse chunks in a background
- * thread, but that thread does not run with {@code WRITE_DELAY=0} (which Relay needs so that a commit
- * is on disk before it returns), and under steady load it would only rewrite a trickle. So the node
- * does it: chunks are kept {@code retention-time} after they stop being used (H2's guard against a
- * power loss reordering writes; 45 s by default, which at Relay's write rates is gigabytes), and
- * every {@code interval}, when the chunks hold less than {@code target-fill-rate} percent live data
- * or less than {@code shrink-below-fill-rate} percent of the file is in use, it compacts under the
- * store's lock for at most {@code compact-max-time}: live pages rewritten out of sparse chunks, chunks
- * moved into the holes, the file truncated. The lock matters: H2's own compaction only tries it
+ * Gives the embedded H2 file's space back. The node's store appends every commit
+ * to its file as a new chunk and never writes into the space of dead chunks (REUSE_SPACE=FALSE, see
+ * {@code RelayConfig}: with reuse, H2 2.5.252 sometimes lost the last acknowledged commits to a
+ * kill), and H2's own background compaction does not run with {@code WRITE_DELAY=0}. So the node
+ * compacts: dead chunks are dropped {@code retention-time} after they stop being used (H2's guard
+ * against a power loss reordering writes; 45 s by default, which at Relay's write rates is
+ * gigabytes), and every {@code interval}, when the chunks hold less than {@code target-fill-rate}
+ * percent live data or less than {@code shrink-below-fill-rate} percent of the file is in use, it
+ * compacts for at most {@code compact-max-time}: live pages rewritten out of sparse chunks, chunks
+ * moved down into the holes, the file truncated. H2 moves chunks only while space may be reused, so
+ * reuse is on for the compaction alone, under the store's lock: no commit of the node writes a
+ * chunk meanwhile (each waits for the lock, as it would for H2's own compaction), and none lands in
+ * reused space. The lock also keeps the compaction from being starved: H2's own only tries it
  * briefly and, with commits arriving every few milliseconds, never gets it. H2 has no SQL for any of
- * this, hence its store API.
+ * this, hence its store API, and its lock by reflection. Under sustained load the compaction does not
+ * keep up and the file grows; it shrinks again when the load stops (README, Operating).
  */
 public final class H2Housekeeping {
 
@@ -64,14 +70,16 @@ public final class H2Housekeeping {
   }
 
   private final MVStore store;
+  private final ReentrantLock storeLock;
   private final int targetFillRate;
   private final int shrinkBelowFillRate;
   private final int compactMaxMillis;
   private final int retentionMillis;
   private final AtomicBoolean running = new AtomicBoolean();
 
-  private H2Housekeeping(MVStore store, Settings settings) {
+  H2Housekeeping(MVStore store, Settings settings) {
     this.store = store;
+    this.storeLock = storeLock(store);
     this.targetFillRate = settings.targetFillRate();
     this.shrinkBelowFillRate = settings.shrinkBelowFillRate();
     this.compactMaxMillis = (int) settings.compactMaxTime().toMillis();
@@ -96,7 +104,8 @@ public final class H2Housekeeping {
             interval, interval, housekeeping::run, system.dispatchers().lookup(DispatcherSelector.blocking()));
   }
 
-  private void run() {
+  /** One round: compacts if the file is sparse enough; at most one round runs at a time. */
+  void run() {
     if (!running.compareAndSet(false, true)) {
       return;
     }
@@ -106,15 +115,39 @@ public final class H2Housekeeping {
       }
       FileStore<?> file = store.getFileStore();
       if (file.getChunksFillRate() < targetFillRate || file.getFillRate() < shrinkBelowFillRate) {
-        // Under the store's lock (so it is not starved by a steady stream of commits), for a bounded
-        // time: rewrites live pages out of sparse chunks, moves chunks into the holes, truncates.
-        store.compactFile(compactMaxMillis);
-        file.setRetentionTime(retentionMillis); // compactFile sets it to 0 for good
+        compact();
       }
     } catch (RuntimeException e) {
       log.warn("H2 housekeeping failed (the file may grow until it succeeds): {}", e.getMessage());
     } finally {
       running.set(false);
+    }
+  }
+
+  private void compact() {
+    storeLock.lock();
+    try {
+      store.setReuseSpace(true); // or H2 does not move chunks
+      store.compactFile(compactMaxMillis);
+    } finally {
+      store.setReuseSpace(false);
+      store.getFileStore().setRetentionTime(retentionMillis); // compactFile sets it to 0 for good
+      storeLock.unlock();
+    }
+  }
+
+  /**
+   * The lock H2 takes to write its store ({@code MVStore.storeLock}, reentrant: compactFile takes it
+   * again). A node that cannot reach it refuses to start rather than compact beside the node's
+   * commits with reuse on.
+   */
+  private static ReentrantLock storeLock(MVStore store) {
+    try {
+      Field field = MVStore.class.getDeclaredField("storeLock");
+      field.setAccessible(true);
+      return (ReentrantLock) field.get(store);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("this H2 version has no MVStore.storeLock to compact under: " + e, e);
     }
   }
 }

@@ -1,0 +1,69 @@
+package dev.relay.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.relay.RelayConfig;
+import dev.relay.RelaySettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.Map;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node's H2 never reuses the space of dead chunks for a commit, so only its housekeeping gives
+ * space back: compacting with reuse on for the compaction alone, and off again after it.
+ */
+class H2HousekeepingTest {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void compactionShrinksASparseFileAndLeavesCommitsAppending() throws Exception {
+    DatabaseSettings settings =
+        RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())))).database();
+    try (Database database = Database.open(settings);
+        Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
+      MVStore store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+      try (Statement ddl = connection.createStatement()) {
+        ddl.execute("CREATE TABLE scratch(id BIGINT PRIMARY KEY, payload VARCHAR(1000))");
+      }
+      connection.setAutoCommit(false);
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO scratch VALUES (?, ?)")) {
+        for (int id = 0; id < 20_000; id++) {
+          insert.setLong(1, id);
+          insert.setString(2, "x".repeat(600));
+          insert.executeUpdate();
+          if (id % 20 == 19) {
+            connection.commit(); // a chunk per commit, as the node's journal writes
+          }
+        }
+      }
+      try (Statement delete = connection.createStatement()) {
+        delete.execute("DELETE FROM scratch");
+      }
+      connection.commit();
+      store.getFileStore().setRetentionTime(0);
+      store.commit();
+      long sparse = Files.size(settings.h2File());
+
+      H2Housekeeping housekeeping = new H2Housekeeping(store, settings.h2Housekeeping());
+      for (int round = 0; round < 50 && Files.size(settings.h2File()) > sparse / 2; round++) {
+        housekeeping.run();
+      }
+
+      long compacted = Files.size(settings.h2File());
+      assertTrue(compacted <= sparse / 2, "the file went from " + sparse + " to " + compacted + " bytes");
+      assertFalse(store.getFileStore().isSpaceReused(), "commits append again after the compaction");
+    }
+  }
+}
