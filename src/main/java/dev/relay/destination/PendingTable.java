@@ -112,7 +112,7 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
                 p.bodyHash());
           }
         } else if (written.event() instanceof AttemptRecorded e) {
-          String bodyHash = e.journaledBodyHash().orElse(null);
+          String bodyHash = e.bodyHashForRetries().orElse(null);
           for (ItemOutcome item : e.items()) {
             if (item.outcome() == Outcome.RETRY && item.nextAttemptAt().isPresent()) {
               retries.add(item.attempt(), micros(item.nextAttemptAt().get()), bodyHash, destinationId, item.itemId());
