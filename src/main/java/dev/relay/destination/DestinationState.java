@@ -307,7 +307,7 @@ public final class DestinationState implements CborSerializable {
   }
 
   private void attempted(AttemptRecorded e) {
-    Optional<String> bodyHash = e.journaledBodyHash();
+    Optional<String> bodyHash = e.bodyHashForRetries();
     for (ItemOutcome item : e.items()) {
       if (!pendingInTable) {
         PendingAction action = legacy.get(item.itemId());

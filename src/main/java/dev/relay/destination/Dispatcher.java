@@ -343,6 +343,10 @@ final class Dispatcher {
     if (body.isEmpty()) {
       return false;
     }
+    // Before its first retry an action has no hash to compare with: nothing to hash the body for.
+    if (attempt.items().stream().anyMatch(item -> state.pending(item.itemId()).map(PendingAction::bodyHash).isEmpty())) {
+      return false;
+    }
     String hash = PendingAction.bodyHashOf(body);
     return attempt.items().stream()
         .allMatch(item -> state.pending(item.itemId()).map(PendingAction::bodyHash).filter(hash::equals).isPresent());
