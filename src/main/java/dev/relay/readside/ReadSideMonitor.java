@@ -63,6 +63,8 @@ final class ReadSideMonitor {
   private final List<String> tags;
   private final Map<String, Stall> stalls = new ConcurrentHashMap<>();
   private volatile Health last;
+  /** The database's size on disk as of the last check. */
+  private volatile long databaseBytes;
   private volatile Cancellable schedule;
 
   ReadSideMonitor(
@@ -86,15 +88,23 @@ final class ReadSideMonitor {
   }
 
   void start() {
-    registerLagGauges(Metrics.get(system).registry());
+    registerGauges(Metrics.get(system).registry());
     schedule =
         system.scheduler()
             .scheduleWithFixedDelay(
                 settings.healthCheckInterval(), settings.healthCheckInterval(), this::check, executor);
   }
 
-  /** Each tag's lag as of the last check, as {@code GET /health/read-side} shows it. */
-  private void registerLagGauges(MeterRegistry registry) {
+  /**
+   * Each tag's lag as of the last check, as {@code GET /health/read-side} shows it, and the database's
+   * size on disk.
+   */
+  private void registerGauges(MeterRegistry registry) {
+    Gauge.builder("relay.database.size", this, monitor -> monitor.databaseBytes)
+        .description("the database's size on disk (the H2 file, or PostgreSQL's database), as of the last check")
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
     for (String tag : tags) {
       Gauge.builder("relay.read.side.lag.events", this, monitor -> position(monitor.last, tag).map(TagPosition::eventsBehind).orElse(0L))
           .description("journal events of the tag not yet projected, as of the last check")
@@ -164,6 +174,8 @@ final class ReadSideMonitor {
         }
         Optional<Storage> storage =
             withStorage ? Optional.of(ReadSideStatus.storage(connection, postgres, h2File, timeout)) : Optional.empty();
+        databaseBytes =
+            storage.isPresent() ? storage.get().fileBytes() : ReadSideStatus.fileBytes(connection, postgres, h2File, timeout);
         return new Health(now, healths, storage);
       } finally {
         connection.rollback();

@@ -61,8 +61,8 @@ final class ReadSideStatus {
   }
 
   static Storage storage(Connection connection, boolean postgres, Path h2File, int timeoutSeconds) throws SQLException {
+    long file = fileBytes(connection, postgres, h2File, timeoutSeconds);
     if (postgres) {
-      long file = longOf(connection, "SELECT pg_database_size(current_database())", timeoutSeconds).orElse(0L);
       long data =
           longOf(
                   connection,
@@ -88,13 +88,19 @@ final class ReadSideStatus {
     for (String table : tables) {
       data += longOf(connection, "SELECT DISK_SPACE_USED(?)", timeoutSeconds, "PUBLIC.\"" + table + "\"").orElse(0L);
     }
-    long file;
-    try {
-      file = Files.size(h2File);
-    } catch (java.io.IOException e) {
-      file = 0;
-    }
     return new Storage("h2", file, data);
+  }
+
+  /** The database's size on disk: the H2 file, or PostgreSQL's database; 0 if it cannot be read. */
+  static long fileBytes(Connection connection, boolean postgres, Path h2File, int timeoutSeconds) throws SQLException {
+    if (postgres) {
+      return longOf(connection, "SELECT pg_database_size(current_database())", timeoutSeconds).orElse(0L);
+    }
+    try {
+      return Files.size(h2File);
+    } catch (java.io.IOException e) {
+      return 0;
+    }
   }
 
   private static Optional<Long> longOf(Connection connection, String sql, int timeoutSeconds, Object... params)

@@ -119,6 +119,10 @@ abstract class MetricsEndpointTest extends NodePerClass {
       assertEquals(
           node.node().settings().readSideTags().count(), m.find("relay_read_side_lag_events").size(), "one per tag");
       assertFalse(m.find("relay_read_side_lag_seconds").isEmpty());
+      // The database's size on disk, as the storage report of GET /api/read-side gives it.
+      long fileBytes = node.admin("GET", "/api/read-side").json().path("storage").path("fileBytes").asLong();
+      assertTrue(fileBytes > 0, "storage reported");
+      assertEquals(fileBytes, value(scrape(), "relay_database_size_bytes"), fileBytes * 0.5, "the database's size, as of that report");
       assertFalse(m.find("jvm_memory_used_bytes").isEmpty());
       assertFalse(m.find("jvm_gc_pause_seconds_count").isEmpty() && m.find("jvm_threads_live_threads").isEmpty());
       assertTrue(m.find("process_cpu_usage").size() + m.find("process_uptime_seconds").size() > 0);
