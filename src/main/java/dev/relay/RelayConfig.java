@@ -56,8 +56,8 @@ public final class RelayConfig {
             // 500 ms, and a killed process lost acknowledged events): 200 means on disk.
             // REUSE_SPACE=FALSE appends every commit's chunk at the end of the file instead of into
             // the space of dead chunks: with reuse, H2 2.5.252 sometimes reopened a killed file
-            // without its last commits (6 of 50 kills of a writer committing from 6 connections
-            // lost up to 348 acknowledged rows; 0 of 84 without reuse). No upstream issue found.
+            // without its last commits (8 of 61 kills of a writer committing from 6 connections
+            // lost up to 348 acknowledged rows; 0 of 86 without reuse). No upstream issue found.
             // Space comes back through H2Housekeeping's compaction, which moves chunks down and
             // truncates the file.
             slick + "db.url",
