@@ -47,7 +47,8 @@ public record Services(
         new PendingTable(
             database.dataSource(),
             system.dispatchers().lookup(DispatcherSelector.fromConfig("relay.delivery.backlog-dispatcher")),
-            SerializationExtension.get(Adapter.toClassic(system)));
+            SerializationExtension.get(Adapter.toClassic(system)),
+            settings.database().postgres());
     JournalSideWrites.get(system).register(pending);
     DestinationEntity.init(
         system,

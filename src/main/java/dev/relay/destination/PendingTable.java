@@ -72,11 +72,14 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
   private final DataSource dataSource;
   private final Executor blocking;
   private final Serialization serialization;
+  /** PostgreSQL: retries and deletes are planned with their values (see {@link #planWithValues}). */
+  private final boolean postgres;
 
-  public PendingTable(DataSource dataSource, Executor blocking, Serialization serialization) {
+  public PendingTable(DataSource dataSource, Executor blocking, Serialization serialization, boolean postgres) {
     this.dataSource = dataSource;
     this.blocking = blocking;
     this.serialization = serialization;
+    this.postgres = postgres;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -127,7 +130,7 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
       // Inserts, retries, deletes: the order events of one write can need (an action queued and
       // discarded at once; a retry recorded and then discarded).
       inserts.run();
-      if (retries.any || deletes.any) {
+      if (postgres && (retries.any || deletes.any)) {
         planWithValues(connection);
       }
       retries.run();
@@ -144,10 +147,8 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
    * the key), most of the database's work per event, until an ANALYZE happens to replan it.
    */
   private static void planWithValues(Connection connection) throws SQLException {
-    if (connection.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
-      try (Statement set = connection.createStatement()) {
-        set.execute("SET LOCAL plan_cache_mode = force_custom_plan");
-      }
+    try (Statement set = connection.createStatement()) {
+      set.execute("SET LOCAL plan_cache_mode = force_custom_plan");
     }
   }
 

@@ -92,7 +92,7 @@ public final class H2Housekeeping {
     MVStore store;
     try (Connection connection = dataSource.getConnection()) {
       // The store outlives the connection: it is the open database's, shared by every session.
-      store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+      store = mvStore(connection);
       connection.rollback();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot reach the H2 store for housekeeping: " + e.getMessage(), e);
@@ -102,6 +102,11 @@ public final class H2Housekeeping {
     return system.scheduler()
         .scheduleWithFixedDelay(
             interval, interval, housekeeping::run, system.dispatchers().lookup(DispatcherSelector.blocking()));
+  }
+
+  /** The store of the open database {@code connection} is a session of, shared by all its sessions. */
+  static MVStore mvStore(Connection connection) throws SQLException {
+    return ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
   }
 
   /** One round: compacts if the file is sparse enough; at most one round runs at a time. */

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
 
 /**
  * A process that commits to an H2 database opened exactly as a node opens it (its URL, its crash
@@ -39,10 +37,7 @@ public final class H2CommitWriter {
     }
     held.commit();
     // The node's compaction too, on its schedule: it moves chunks while the writers wait.
-    H2Housekeeping housekeeping =
-        new H2Housekeeping(
-            ((SessionLocal) held.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore(),
-            settings.h2Housekeeping());
+    H2Housekeeping housekeeping = new H2Housekeeping(H2Housekeeping.mvStore(held), settings.h2Housekeeping());
     long interval = settings.h2Housekeeping().interval().toMillis();
     Executors.newSingleThreadScheduledExecutor()
         .scheduleWithFixedDelay(housekeeping::run, interval, interval, TimeUnit.MILLISECONDS);

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import dev.relay.RelayConfig;
-import dev.relay.RelaySettings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.reflect.Method;
@@ -111,13 +108,12 @@ class H2CrashRecoveryTest {
     DatabaseSettings settings = settings();
     try (Database database = Database.open(settings);
         Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
-      assertFalse(session(connection).getDatabase().getStore().getMvStore().getFileStore().isSpaceReused());
+      assertFalse(H2Housekeeping.mvStore(connection).getFileStore().isSpaceReused());
     }
   }
 
   private DatabaseSettings settings() {
-    return RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString()))))
-        .database();
+    return H2CommitWriter.settings(dataDir);
   }
 
   /** Runs {@link KilledWithLeftovers} until it has left its changes, SIGKILLs it; its highest transaction id. */

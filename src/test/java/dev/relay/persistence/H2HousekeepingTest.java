@@ -3,18 +3,12 @@ package dev.relay.persistence;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import dev.relay.RelayConfig;
-import dev.relay.RelaySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
-import java.util.Map;
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +23,10 @@ class H2HousekeepingTest {
 
   @Test
   void compactionShrinksASparseFileAndLeavesCommitsAppending() throws Exception {
-    DatabaseSettings settings =
-        RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())))).database();
+    DatabaseSettings settings = H2CommitWriter.settings(dataDir);
     try (Database database = Database.open(settings);
         Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
-      MVStore store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+      MVStore store = H2Housekeeping.mvStore(connection);
       try (Statement ddl = connection.createStatement()) {
         ddl.execute("CREATE TABLE scratch(id BIGINT PRIMARY KEY, payload VARCHAR(1000))");
       }
