@@ -81,12 +81,15 @@ final class Backlog {
     }
     complete = page.size() < limit;
     horizon = page.isEmpty() ? null : byDue.lastKey();
-    counted.ifPresent(counts -> {
-      pending = counts.pending();
-      retrying = counts.retrying();
-      oldestQueuedAt = counts.oldestQueuedAt().orElse(null);
-    });
+    counted.ifPresent(this::counted);
     loaded = true;
+  }
+
+  /** The store's counts, read after the window (and while nothing was journaled since). */
+  void counted(PendingStore.Counts counts) {
+    pending = counts.pending();
+    retrying = counts.retrying();
+    oldestQueuedAt = counts.oldestQueuedAt().orElse(null);
   }
 
   /** An action newly queued. */

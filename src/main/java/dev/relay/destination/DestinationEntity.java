@@ -125,6 +125,8 @@ public final class DestinationEntity
   private final DestinationMetrics.Recorder metrics;
 
   private CompiledActions compiled;
+  /** When this entity started (System.nanoTime), for its first recovery's timings. */
+  private long startedAt = System.nanoTime();
 
   private DestinationEntity(
       String destinationId,
@@ -199,7 +201,8 @@ public final class DestinationEntity
           if (state.exists()) {
             compiledActions(state); // now, so that an unusable action is reported at recovery
           }
-          pendingReads.recovered(state);
+          pendingReads.recovered(state, startedAt);
+          startedAt = 0; // a restart after a failed write recovers again, from a start not measured
         })
         .onSignal(PostStop.instance(), state -> metrics.stopped()) // moved, passivated or the node stopping
         .build();
@@ -255,6 +258,8 @@ public final class DestinationEntity
         .onCommand(InternalCommand.LoadFailed.class, pendingReads::onLoadFailed)
         .onCommand(InternalCommand.Retry.class, pendingReads::onRetry)
         .onCommand(InternalCommand.Refill.class, pendingReads::onRefill)
+        .onCommand(InternalCommand.Count.class, pendingReads::onCount)
+        .onCommand(InternalCommand.Counted.class, pendingReads::onCounted)
         .onCommand(InternalCommand.DiscardOrphans.class, pendingReads::onDiscardOrphans)
         .onCommand(InternalCommand.Orphans.class, pendingReads::onOrphans)
         .onCommand(InternalCommand.ReplayChecked.class, pendingReads::onReplayChecked)

@@ -35,6 +35,13 @@ sealed interface InternalCommand extends DestinationCommand {
   /** The window's read came back. */
   record Loaded(int generation, PendingStore.Page page, Optional<DestinationCommand> then) implements Answer {}
 
+  /** Count the pending actions (after the first window of a recovery), then send {@code then} to itself. */
+  record Count(Optional<DestinationCommand> then) implements InternalCommand {}
+
+  /** The count came back. */
+  record Counted(int generation, PendingStore.Counts counts, Optional<DestinationCommand> then, long startedAt)
+      implements Answer {}
+
   /** A read of the pending table failed; {@code retry} is what to do again. */
   record LoadFailed(int generation, Throwable failure, DestinationCommand retry) implements Answer {}
 

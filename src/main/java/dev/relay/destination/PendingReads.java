@@ -66,6 +66,14 @@ final class PendingReads {
   /** When the pending actions were last counted in the table (null: not since starting). */
   private Instant countedAt;
   private long loadStartedAt;
+  /**
+   * When the entity started (0 after a restart, which is not measured from its start) and when its
+   * journal was replayed (System.nanoTime).
+   */
+  private long startedAt;
+  private long replayedAt;
+  /** When the first window after (re)starting was in, and delivery could begin (0: not yet). */
+  private long firstWindowAt;
 
   PendingReads(
       String destinationId,
@@ -104,18 +112,30 @@ final class PendingReads {
    * version's backlog into the table or load the window, and discard what a node that died half-way
    * left behind.
    */
-  void recovered(DestinationState state) {
+  void recovered(DestinationState state, long startedAt) {
     loading = false;
     countedAt = null;
     loadBackoff = LOAD_MIN_BACKOFF;
+    this.startedAt = startedAt;
+    replayedAt = System.nanoTime();
+    firstWindowAt = 0;
     if (state.config() == null) {
       metrics.recovered(state); // no such destination: nothing pending
     } else if (!state.pendingInTable()) {
       loading = true;
       context.getSelf().tell(new InternalCommand.CarryOver());
     } else {
-      load(Optional.of(new InternalCommand.DiscardOrphans()));
+      firstWindow(Optional.of(new InternalCommand.DiscardOrphans()));
     }
+  }
+
+  /**
+   * The first window after (re)starting, read without counting the backlog: counting scans every
+   * pending row (seconds at millions), so delivery starts with the window and the count follows.
+   */
+  private void firstWindow(Optional<DestinationCommand> then) {
+    countedAt = clock.instant(); // the count comes right after the window
+    read(false, Optional.of(new InternalCommand.Count(then)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -127,13 +147,17 @@ final class PendingReads {
    * keep the counts.
    */
   private void load(Optional<DestinationCommand> then) {
-    loading = true;
-    int life = dispatcher.generation();
     Instant now = clock.instant();
     boolean counted = countedAt == null || !now.isBefore(countedAt.plus(RECOUNT_EVERY));
     if (counted) {
       countedAt = now;
     }
+    read(counted, then);
+  }
+
+  private void read(boolean counted, Optional<DestinationCommand> then) {
+    loading = true;
+    int life = dispatcher.generation();
     loadStartedAt = System.nanoTime();
     context.pipeToSelf(
         pending.load(destinationId, window, counted),
@@ -162,16 +186,68 @@ final class PendingReads {
     loadBackoff = LOAD_MIN_BACKOFF;
     boolean first = !state.backlog().loaded();
     state.backlog().replace(loaded.page().actions(), loaded.page().counts(), window, dispatcher::inFlight);
-    if (first) {
-      metrics.recovered(state);
-      if (state.pendingCount() > 0) {
-        long millis = (System.nanoTime() - loadStartedAt) / 1_000_000;
-        LogFields.with(LogFields.DESTINATION_ID, destinationId, () -> context.getLog().info(
-            "Destination {} recovered with {} actions pending ({} in memory, read in {} ms)",
-            destinationId, state.pendingCount(), state.pendingActions().size(), millis));
+    if (first && loaded.then().orElse(null) instanceof InternalCommand.Count count) {
+      firstWindowAt = System.nanoTime();
+      List<PendingAction> page = loaded.page().actions();
+      if (page.size() < window) {
+        // The window holds every pending action: they are counted.
+        return counted(state, countOf(page), count.then(), 0);
       }
+      // Delivery starts with this window; the count follows at once, everything else still waiting.
+      countThen(count.then());
+      return effect.none().thenRun(dispatcher::deliverDue).thenNoReply();
     }
     loaded.then().ifPresent(context.getSelf()::tell);
+    return effect.none().thenRun(dispatcher::deliverDue).thenNoReply().thenUnstashAll();
+  }
+
+  ReplyEffect<DestinationEvent, DestinationState> onCount(DestinationState state, InternalCommand.Count count) {
+    countThen(count.then());
+    return effect.noReply();
+  }
+
+  private void countThen(Optional<DestinationCommand> then) {
+    loading = true;
+    int life = dispatcher.generation();
+    long countStartedAt = System.nanoTime();
+    context.pipeToSelf(
+        pending.count(destinationId),
+        (counts, failure) -> failure != null
+            ? new InternalCommand.LoadFailed(life, failure, new InternalCommand.Count(then))
+            : new InternalCommand.Counted(life, counts, then, countStartedAt));
+  }
+
+  ReplyEffect<DestinationEvent, DestinationState> onCounted(DestinationState state, InternalCommand.Counted counted) {
+    if (counted.generation() != dispatcher.generation()) {
+      return effect.noReply(); // read before a restart
+    }
+    return counted(state, counted.counts(), counted.then(), System.nanoTime() - counted.startedAt());
+  }
+
+  private static PendingStore.Counts countOf(List<PendingAction> all) {
+    return new PendingStore.Counts(
+        all.size(),
+        (int) all.stream().filter(p -> p.attempts() > 0).count(),
+        all.stream().map(PendingAction::queuedAt).min(Instant::compareTo));
+  }
+
+  /** The first window after (re)starting and the count are in: the entity runs as usual from now. */
+  private ReplyEffect<DestinationEvent, DestinationState> counted(
+      DestinationState state, PendingStore.Counts counts, Optional<DestinationCommand> then, long countNanos) {
+    loading = false;
+    loadBackoff = LOAD_MIN_BACKOFF;
+    state.backlog().counted(counts);
+    metrics.recovered(state);
+    if (state.pendingCount() > 0) {
+      String started = startedAt == 0 ? "" : String.format(
+          "delivering %d ms after it started (journal replayed in %d ms), ",
+          (firstWindowAt - startedAt) / 1_000_000, (replayedAt - startedAt) / 1_000_000);
+      LogFields.with(LogFields.DESTINATION_ID, destinationId, () -> context.getLog().info(
+          "Destination {} recovered with {} actions pending ({} in memory): {}first window read in {} ms, counted in {} ms",
+          destinationId, state.pendingCount(), state.pendingActions().size(), started,
+          (firstWindowAt - replayedAt) / 1_000_000, countNanos / 1_000_000));
+    }
+    then.ifPresent(context.getSelf()::tell);
     return effect.none().thenRun(dispatcher::deliverDue).thenNoReply().thenUnstashAll();
   }
 
@@ -204,6 +280,10 @@ final class PendingReads {
       load(refill.then());
       return effect.noReply();
     }
+    if (retry.command() instanceof InternalCommand.Count count) {
+      countThen(count.then());
+      return effect.noReply();
+    }
     return onDiscardOrphans(state, (InternalCommand.DiscardOrphans) retry.command());
   }
 
@@ -228,7 +308,7 @@ final class PendingReads {
               destinationId, legacy.size()));
     }
     return effect.persist(pages)
-        .thenRun(s -> load(Optional.of(new InternalCommand.DiscardOrphans())))
+        .thenRun(s -> firstWindow(Optional.of(new InternalCommand.DiscardOrphans())))
         .thenNoReply();
   }
 

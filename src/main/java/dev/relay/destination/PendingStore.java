@@ -24,6 +24,9 @@ public interface PendingStore {
   /** {@code counted}: count them all too (a scan of the destination's rows: not on every refill). */
   CompletionStage<Page> load(String destinationId, int limit, boolean counted);
 
+  /** The counts alone (a scan of the destination's rows). */
+  CompletionStage<Counts> count(String destinationId);
+
   /**
    * Up to {@code limit} pending actions of the given actions ({@code except}: of any other action), in
    * due order.

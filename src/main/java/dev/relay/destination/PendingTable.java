@@ -213,6 +213,11 @@ public final class PendingTable implements JournalSideWrites.Table, PendingStore
     });
   }
 
+  @Override
+  public CompletionStage<Counts> count(String destinationId) {
+    return query(connection -> counts(connection, destinationId));
+  }
+
   private static Counts counts(Connection connection, String destinationId) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(COUNTS)) {
       select.setString(1, destinationId);

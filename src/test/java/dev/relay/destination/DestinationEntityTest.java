@@ -34,11 +34,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -122,6 +126,8 @@ class DestinationEntityTest {
   }
 
   private int probeAfter = 1000;
+  /** Wraps the pending store the next entity gets (to hold one of its reads). */
+  private UnaryOperator<PendingStore> pendingStore = store -> store;
 
   private EventSourcedBehaviorTestKit<DestinationCommand, DestinationEvent, DestinationState> entityWith(
       int snapshotEvery, int window, int maxPending) {
@@ -138,7 +144,7 @@ class DestinationEntityTest {
             CATALOG, deliverer, settings, new DestinationTags(4), clock, LIMITS,
             new JournalFailureBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2),
             new DestinationMetrics(meters, 100, clock),
-            new TestKitPendingStore(testKit.system()));
+            pendingStore.apply(new TestKitPendingStore(testKit.system())));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), DestinationEntity.create(destinationId, setup, Optional.empty()));
   }
@@ -914,6 +920,52 @@ class DestinationEntityTest {
     assertEquals(20, entity.getState().pendingCount());
     assertTrue(entity.getState().pendingActions().size() <= 4, entity.getState().pendingActions().toString());
     assertEquals("m-0", json(deliverer.next().request().body()).path("messageId").asText(), "the oldest first, again");
+  }
+
+  @Test
+  void recoveryDeliversItsFirstWindowBeforeTheBacklogIsCountedAndHoldsNewWorkUntilTheCount() {
+    CompletableFuture<Void> countMayAnswer = new CompletableFuture<>();
+    pendingStore = store -> new HeldCount(store, countMayAnswer);
+    entity = entityWith(100, 4, 1_000_000);
+    create("{\"url\":\"https://x.test/\"}");
+    for (int i = 0; i < 20; i++) {
+      accept(track("m-" + i, "A"));
+      clock.advance(Duration.ofMillis(1));
+    }
+    deliverer.next(); // two in flight, never answered
+    deliverer.next();
+    entity.restart();
+    // Counting scans the whole backlog (seconds at millions): delivery does not wait for it.
+    assertEquals("m-0", json(deliverer.next().request().body()).path("messageId").asText(), "delivering, still uncounted");
+    TestProbe<StatusReply<Accepted>> accepted = testKit.createTestProbe();
+    entity.runCommand(new Accept(List.of(new DestinationCommand.Incoming("src_1", track("m-new", "A"))), accepted.ref()));
+    accepted.expectNoMessage(Duration.ofMillis(300)); // its cap is checked against the count
+    countMayAnswer.complete(null);
+    assertTrue(accepted.receiveMessage().isSuccess());
+    assertEquals(21, entity.getState().pendingCount());
+  }
+
+  /** A pending store whose counts answer only once {@code gate} completes. */
+  private record HeldCount(PendingStore store, CompletableFuture<Void> gate) implements PendingStore {
+    @Override
+    public CompletionStage<Page> load(String destinationId, int limit, boolean counted) {
+      return store.load(destinationId, limit, counted);
+    }
+
+    @Override
+    public CompletionStage<Counts> count(String destinationId) {
+      return store.count(destinationId).thenCombine(gate, (counts, open) -> counts);
+    }
+
+    @Override
+    public CompletionStage<List<String>> pendingOf(String destinationId, Collection<String> actionIds, boolean except, int limit) {
+      return store.pendingOf(destinationId, actionIds, except, limit);
+    }
+
+    @Override
+    public CompletionStage<Set<String>> pendingAmong(String destinationId, Collection<String> itemIds) {
+      return store.pendingAmong(destinationId, itemIds);
+    }
   }
 
   @Test

@@ -67,12 +67,20 @@ final class TestKitPendingStore implements PendingStore {
   @Override
   public CompletionStage<Page> load(String destinationId, int limit, boolean counted) {
     List<PendingAction> all = pending(destinationId);
-    Counts counts = new Counts(
+    return CompletableFuture.completedFuture(
+        new Page(all.stream().limit(limit).toList(), counted ? Optional.of(counts(all)) : Optional.empty()));
+  }
+
+  @Override
+  public CompletionStage<Counts> count(String destinationId) {
+    return CompletableFuture.completedFuture(counts(pending(destinationId)));
+  }
+
+  private static Counts counts(List<PendingAction> all) {
+    return new Counts(
         all.size(),
         (int) all.stream().filter(p -> p.attempts() > 0).count(),
         all.stream().map(PendingAction::queuedAt).min(Instant::compareTo).map(Optional::of).orElse(Optional.empty()));
-    return CompletableFuture.completedFuture(
-        new Page(all.stream().limit(limit).toList(), counted ? Optional.of(counts) : Optional.empty()));
   }
 
   @Override

@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,8 @@ public final class BacklogBench {
 
   private static final String PREFIX = "b";
   private static final int PER_REQUEST = 100;
+  private static final Path NODE_LOG = Path.of("target", "bench-node.log");
+  private static final Pattern RECOVERED = Pattern.compile("Destination \\S+ (recovered with [^\\n]*)");
 
   private final LoadHarness harness;
   private final Standin standin;
@@ -226,6 +230,8 @@ public final class BacklogBench {
     standin.accept();
     System.out.println("node killed (SIGKILL); the stand-in answers 200 now; starting the node again");
     long start = System.nanoTime();
+    long logFrom = Files.size(NODE_LOG);
+    harness.logLevel = "INFO"; // for the entity's own account of its recovery
     harness.node = harness.startNode();
     harness.awaitReady();
     long ready = System.nanoTime();
@@ -245,8 +251,28 @@ public final class BacklogBench {
     System.out.printf("restart: first delivery %.2f s after process start, %.2f s after ready%n", toFirst, readyToFirst);
     summary.put("recovery: process start → first delivery", String.format("%.2f s", toFirst));
     summary.put("recovery: ready → first delivery", String.format("%.2f s", readyToFirst));
+    String entity = entityRecovery(logFrom);
+    System.out.println("restart: the entity's log: " + entity);
+    summary.put("recovery: the entity's own log", entity);
     restartedAt = start;
     return true;
+  }
+
+  /** The destination entity's "recovered with" line since {@code from} in the node's log (it follows the count). */
+  private static String entityRecovery(long from) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (FileChannel channel = FileChannel.open(NODE_LOG)) {
+        channel.position(from);
+        String text = new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        Matcher line = RECOVERED.matcher(text);
+        if (line.find()) {
+          return line.group(1);
+        }
+      }
+      Thread.sleep(200);
+    }
+    return "no \"recovered with\" line within 60 s";
   }
 
   /** Until every queued messageId has reached the stand-in and the node reports nothing pending; true if so. */

@@ -49,6 +49,9 @@ final class LoadHarness implements AutoCloseable {
   final FastDestination destination;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+  /** The node's log level from its next start (its output goes to target/bench-node.log). */
+  String logLevel = "WARN";
+
   LoadHarness() throws Exception {
     this(List.of());
   }
@@ -109,7 +112,7 @@ final class LoadHarness implements AutoCloseable {
     builder.environment().put("RELAY_HTTP_PORT", String.valueOf(httpPort));
     builder.environment().put("RELAY_MANAGEMENT_PORT", String.valueOf(managementPort));
     builder.environment().put("RELAY_REMOTE_PORT", String.valueOf(remotePort));
-    builder.environment().put("RELAY_LOG_LEVEL", "WARN");
+    builder.environment().put("RELAY_LOG_LEVEL", logLevel);
     return builder.start();
   }
 
@@ -264,6 +267,11 @@ final class LoadHarness implements AutoCloseable {
 
   private void dropDatabase() throws SQLException {
     if (h2) {
+      return;
+    }
+    if (Boolean.getBoolean("bench.keep-db")) {
+      // -Dbench.keep-db=true: a filled database to start nodes on again by hand (RELAY_DB_URL).
+      System.out.println("kept the database " + PG + database + " (-Dbench.keep-db); drop it when done");
       return;
     }
     try (Connection admin = DriverManager.getConnection(PG + "postgres", "postgres", "");
