@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import com.github.f4b6a3.ulid.UlidCreator;
 import java.security.SecureRandom;
 
 /** Random, unguessable identifiers: {@code prefix_} and 20 characters of Crockford base32 (100 bits). */
@@ -12,6 +13,15 @@ public final class Ids {
 
   public static String newId(String prefix) {
     return prefix + "_" + random(20);
+  }
+
+  /**
+   * {@code prefix_} and a ULID in lower case (26 characters: the time in milliseconds, then 80 random
+   * bits, increasing within a millisecond): ids made later sort later, so rows keyed by them are
+   * added at the end of their indexes rather than anywhere in them.
+   */
+  public static String newTimeOrderedId(String prefix) {
+    return prefix + "_" + UlidCreator.getMonotonicUlid().toLowerCase();
   }
 
   /** {@code length} random base32 characters. */

@@ -68,7 +68,7 @@ final class CompiledActions {
     for (Compiled action : byId.values()) {
       if (action.config().enabled() && action.trigger().matches(event)) {
         queued.add(
-            new ActionQueued(Ids.newId("itm"), action.config().id(), action.config().name(), sourceId, event, at, test));
+            new ActionQueued(Ids.newTimeOrderedId("itm"), action.config().id(), action.config().name(), sourceId, event, at, test));
       }
     }
     return queued;

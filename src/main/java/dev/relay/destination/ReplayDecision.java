@@ -35,7 +35,7 @@ record ReplayDecision(List<DestinationEvent> events, Map<String, String> replaye
       } else if (action.isEmpty() || !action.get().config().enabled()) {
         skipped.put(item.itemId(), "its action " + item.actionId() + " is removed, disabled or unusable");
       } else {
-        String newItemId = Ids.newId("itm");
+        String newItemId = Ids.newTimeOrderedId("itm");
         replayedAs.put(item.itemId(), newItemId);
         replayed.add(
             new ActionReplayed(

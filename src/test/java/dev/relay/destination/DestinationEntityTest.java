@@ -969,6 +969,19 @@ class DestinationEntityTest {
   }
 
   @Test
+  void actionsQueuedLaterHaveLaterSortingItemIds() {
+    create("{\"url\":\"https://x.test/\"}");
+    List<String> itemIds = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      accept(track("m-" + i, "A")).events().stream()
+          .filter(ActionQueued.class::isInstance).forEach(e -> itemIds.add(((ActionQueued) e).itemId()));
+    }
+    // Their rows (relay_pending, the action log) are then added at the end of their indexes.
+    assertEquals(50, itemIds.size());
+    assertEquals(itemIds.stream().sorted().toList(), itemIds);
+  }
+
+  @Test
   void beyondMaxPendingNewActionsAreJournaledAsDiscardedBacklogFull() {
     entity = entityWith(100, 100, 3);
     create("{\"url\":\"https://x.test/\"}");
