@@ -9,6 +9,7 @@ import dev.relay.destination.TesterRoutes;
 import dev.relay.http.AdminAuth;
 import dev.relay.http.AuthFailureThrottle;
 import dev.relay.ingest.IngestRoutes;
+import dev.relay.persistence.Database;
 import dev.relay.readside.ReadSideRoutes;
 import dev.relay.source.SourceAdminRoutes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -23,11 +24,13 @@ final class HttpApi extends AllDirectives {
 
   private final Services services;
   private final RelaySettings settings;
+  private final Database database;
   private final AdminAuth adminAuth;
 
-  HttpApi(Services services, RelaySettings settings, String adminToken) {
+  HttpApi(Services services, RelaySettings settings, Database database, String adminToken) {
     this.services = services;
     this.settings = settings;
+    this.database = database;
     RelaySettings.Admin admin = settings.admin();
     this.adminAuth =
         new AdminAuth(
@@ -41,10 +44,24 @@ final class HttpApi extends AllDirectives {
   }
 
   Route ingest() {
-    return new IngestRoutes(services.ingest(), services.ingestSettings()).route();
+    return durably(new IngestRoutes(services.ingest(), services.ingestSettings()).route());
+  }
+
+  /**
+   * A request that may change something (any method but GET, HEAD, OPTIONS) is answered once what it
+   * wrote is durable ({@link Database#flushed()}: at once on PostgreSQL, after the group commit on H2).
+   */
+  private Route durably(Route route) {
+    return extractMethod(method -> method.isSafe()
+        ? route
+        : mapRouteResultFuture(result -> result.thenCompose(done -> database.flushed().thenApply(flushed -> done)), () -> route));
   }
 
   Route admin() {
+    return durably(adminRoutes());
+  }
+
+  private Route adminRoutes() {
     SourceAdminRoutes sources = new SourceAdminRoutes(services.sources(), services.mapper());
     DestinationRoutes destinations =
         new DestinationRoutes(services.destinations(), services.mapper());

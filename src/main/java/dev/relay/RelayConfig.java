@@ -51,9 +51,11 @@ public final class RelayConfig {
         Map.of(
             slick + "profile", "slick.jdbc.H2Profile$",
             // H2 closes with the last connection, not in its own shutdown hook, which would race
-            // with Pekko's coordinated shutdown still writing to the journal. WRITE_DELAY=0 writes
-            // every commit to the file before it returns (the default batches commits for up to
-            // 500 ms, and a killed process lost acknowledged events): 200 means on disk.
+            // with Pekko's coordinated shutdown still writing to the journal. WRITE_DELAY=500 lets
+            // H2 write commits to its file in batches (each write is a chunk of every page changed
+            // since, so one per commit made the file grow by ~60 KB per event); whatever the node
+            // acknowledges waits for Database.flushed() first, a group commit that writes
+            // everything committed so far: 200 still means on disk.
             // REUSE_SPACE=FALSE appends every commit's chunk at the end of the file instead of into
             // the space of dead chunks: with reuse, H2 2.5.252 sometimes reopened a killed file
             // without its last commits (8 of 61 kills of a writer committing from 6 connections
@@ -61,7 +63,7 @@ public final class RelayConfig {
             // Space comes back through H2Housekeeping's compaction, which moves chunks down and
             // truncates the file.
             slick + "db.url",
-            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;REUSE_SPACE=FALSE" + base.getString("relay.db.h2-options"),
+            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=500;REUSE_SPACE=FALSE" + base.getString("relay.db.h2-options"),
             slick + "db.user", "",
             slick + "db.password", "",
             slick + "db.driver", "org.h2.Driver",

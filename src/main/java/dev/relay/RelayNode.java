@@ -104,7 +104,7 @@ public final class RelayNode {
                 H2Housekeeping.start(system, database.dataSource(), settings.database().h2Housekeeping());
               }
               Services services = Services.start(system, settings, database);
-              HttpApi api = new HttpApi(services, settings, adminToken);
+              HttpApi api = new HttpApi(services, settings, database, adminToken);
 
               // With relay.admin.port, /api has a listener of its own and is not on the ingest port at all.
               Optional<Integer> adminPort = settings.admin().port();

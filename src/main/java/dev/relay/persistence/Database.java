@@ -26,6 +26,7 @@ import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContextExecutor;
@@ -53,6 +54,8 @@ public final class Database implements AutoCloseable {
   private final Duration probeInterval;
   private final int probeTimeoutSeconds;
   private final AtomicBoolean probing = new AtomicBoolean();
+  /** On H2, the group commit that what the node acknowledges waits for (null on PostgreSQL). */
+  private final H2Flush h2Flush;
 
   /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
   public static boolean usesPostgres(Config config) {
@@ -69,6 +72,24 @@ public final class Database implements AutoCloseable {
     this.probeInterval = settings.probeInterval();
     // JDBC counts in whole seconds, and 0 would mean no limit.
     this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
+    this.h2Flush = h2Held == null ? null : new H2Flush(h2Store(h2Held));
+  }
+
+  private static MVStore h2Store(Connection h2Held) {
+    try {
+      return H2Housekeeping.mvStore(h2Held);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot reach the H2 store: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Completes once every commit made before the call is durable: at once on PostgreSQL, whose commit
+   * is; on H2, once the store has written it to its file (a group commit, see {@link H2Flush}).
+   * Whatever the node acknowledges (a {@code 200} to ingest, an admin change) waits for it.
+   */
+  public CompletionStage<Done> flushed() {
+    return h2Flush == null ? CompletableFuture.completedFuture(Done.getInstance()) : h2Flush.flushed();
   }
 
   /**
@@ -233,6 +254,9 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
+    if (h2Flush != null) {
+      h2Flush.close();
+    }
     if (h2Held != null) {
       try {
         h2Held.close();

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Gives the embedded H2 file's space back. The node's store appends every commit
  * to its file as a new chunk and never writes into the space of dead chunks (REUSE_SPACE=FALSE, see
  * {@code RelayConfig}: with reuse, H2 2.5.252 sometimes lost the last acknowledged commits to a
- * kill), and H2's own background compaction does not run with {@code WRITE_DELAY=0}. So the node
+ * kill), and H2's own background maintenance only rewrites sparse chunks: it moves none while reuse is off. So the node
  * compacts: dead chunks are dropped {@code retention-time} after they stop being used (H2's guard
  * against a power loss reordering writes; 45 s by default, which at Relay's write rates is
  * gigabytes), and every {@code interval}, when the chunks hold less than {@code target-fill-rate}
@@ -139,6 +139,9 @@ public final class H2Housekeeping {
       store.getFileStore().setRetentionTime(retentionMillis); // compactFile sets it to 0 for good
       storeLock.unlock();
     }
+    // What the compaction rewrote is stored now (appended, as any commit), so the chunks it emptied
+    // can go at the next round rather than after H2's next background store.
+    store.commit();
   }
 
   /**

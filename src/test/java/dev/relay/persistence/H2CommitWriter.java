@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A process that commits to an H2 database opened exactly as a node opens it (its URL, its crash
  * recovery and its housekeeping) until it is killed, from several connections at once, in the pattern of a node's writes:
  * journal-like rows appended, side-table rows inserted and deleted, counters updated. After each
- * commit it prints the rows the commit acknowledged ({@code first count}), so whoever kills it knows
- * what must have survived. Run by {@link H2KillDurabilityIT}.
+ * commit it waits, as the node does before it acknowledges anything, for the group commit ({@link
+ * H2Flush}), then prints the rows the commit acknowledged ({@code first count}), so whoever kills it
+ * knows what must have survived. Run by {@link H2KillDurabilityIT}.
  */
 public final class H2CommitWriter {
 
@@ -41,10 +42,11 @@ public final class H2CommitWriter {
     long interval = settings.h2Housekeeping().interval().toMillis();
     Executors.newSingleThreadScheduledExecutor()
         .scheduleWithFixedDelay(housekeeping::run, interval, interval, TimeUnit.MILLISECONDS);
+    H2Flush flush = new H2Flush(H2Housekeeping.mvStore(held));
     AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
     for (int w = 0; w < WRITERS; w++) {
       int writer = w;
-      new Thread(() -> write(settings, writer, ids), "writer-" + w).start();
+      new Thread(() -> write(settings, flush, writer, ids), "writer-" + w).start();
     }
   }
 
@@ -53,7 +55,7 @@ public final class H2CommitWriter {
     return RelaySettings.from(RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())))).database();
   }
 
-  private static void write(DatabaseSettings settings, int writer, AtomicLong ids) {
+  private static void write(DatabaseSettings settings, H2Flush flush, int writer, AtomicLong ids) {
     try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
       connection.setAutoCommit(false);
       PreparedStatement journal = connection.prepareStatement("insert into journal values (?, ?, ?)");
@@ -84,6 +86,7 @@ public final class H2CommitWriter {
         counter.setInt(2, writer % 3);
         counter.executeUpdate();
         connection.commit();
+        flush.flushed().toCompletableFuture().join();
         previous = first;
         synchronized (System.out) {
           System.out.println(first + " " + count);

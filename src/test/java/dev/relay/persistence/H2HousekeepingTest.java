@@ -37,7 +37,8 @@ class H2HousekeepingTest {
           insert.setString(2, "x".repeat(600));
           insert.executeUpdate();
           if (id % 20 == 19) {
-            connection.commit(); // a chunk per commit, as the node's journal writes
+            connection.commit();
+            store.commit(); // a chunk per commit, as a flush per acknowledged request writes under light load
           }
         }
       }
