@@ -101,7 +101,7 @@ public final class RelayNode {
             schema -> {
               database.probeForReadiness(system, readiness, DATABASE);
               if (!database.isPostgres()) {
-                H2Housekeeping.start(system, database.dataSource(), settings.database().h2Housekeeping());
+                H2Housekeeping.start(system, database.h2Store(), settings.database().h2Housekeeping());
               }
               Services services = Services.start(system, settings, database);
               HttpApi api = new HttpApi(services, settings, database, adminToken);

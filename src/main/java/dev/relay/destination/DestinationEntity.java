@@ -258,7 +258,6 @@ public final class DestinationEntity
         .onCommand(InternalCommand.LoadFailed.class, pendingReads::onLoadFailed)
         .onCommand(InternalCommand.Retry.class, pendingReads::onRetry)
         .onCommand(InternalCommand.Refill.class, pendingReads::onRefill)
-        .onCommand(InternalCommand.Count.class, pendingReads::onCount)
         .onCommand(InternalCommand.Counted.class, pendingReads::onCounted)
         .onCommand(InternalCommand.DiscardOrphans.class, pendingReads::onDiscardOrphans)
         .onCommand(InternalCommand.Orphans.class, pendingReads::onOrphans)

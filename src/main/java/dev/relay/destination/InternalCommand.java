@@ -35,7 +35,10 @@ sealed interface InternalCommand extends DestinationCommand {
   /** The window's read came back. */
   record Loaded(int generation, PendingStore.Page page, Optional<DestinationCommand> then) implements Answer {}
 
-  /** Count the pending actions (after the first window of a recovery), then send {@code then} to itself. */
+  /**
+   * After the first window of a recovery: count the pending actions, then send {@code then} to itself.
+   * Carried by that window's read (its {@code then}) and by a failed count's retry; never sent alone.
+   */
   record Count(Optional<DestinationCommand> then) implements InternalCommand {}
 
   /** The count came back. */

@@ -201,11 +201,6 @@ final class PendingReads {
     return effect.none().thenRun(dispatcher::deliverDue).thenNoReply().thenUnstashAll();
   }
 
-  ReplyEffect<DestinationEvent, DestinationState> onCount(DestinationState state, InternalCommand.Count count) {
-    countThen(count.then());
-    return effect.noReply();
-  }
-
   private void countThen(Optional<DestinationCommand> then) {
     loading = true;
     int life = dispatcher.generation();

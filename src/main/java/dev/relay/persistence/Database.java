@@ -54,7 +54,11 @@ public final class Database implements AutoCloseable {
   private final Duration probeInterval;
   private final int probeTimeoutSeconds;
   private final AtomicBoolean probing = new AtomicBoolean();
-  /** On H2, the group commit that what the node acknowledges waits for (null on PostgreSQL). */
+  /**
+   * On H2, the open database's store (shared by every session) and the group commit that what the
+   * node acknowledges waits for; both null on PostgreSQL.
+   */
+  private final MVStore h2Store;
   private final H2Flush h2Flush;
 
   /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
@@ -72,15 +76,24 @@ public final class Database implements AutoCloseable {
     this.probeInterval = settings.probeInterval();
     // JDBC counts in whole seconds, and 0 would mean no limit.
     this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
-    this.h2Flush = h2Held == null ? null : new H2Flush(h2Store(h2Held));
+    this.h2Store = h2Held == null ? null : storeOf(h2Held);
+    this.h2Flush = h2Store == null ? null : new H2Flush(h2Store);
   }
 
-  private static MVStore h2Store(Connection h2Held) {
+  private static MVStore storeOf(Connection h2Held) {
     try {
       return H2Housekeeping.mvStore(h2Held);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot reach the H2 store: " + e.getMessage(), e);
     }
+  }
+
+  /** The embedded database's store, for its housekeeping (H2 only). */
+  public MVStore h2Store() {
+    if (h2Store == null) {
+      throw new IllegalStateException("the node runs on PostgreSQL, not H2");
+    }
+    return h2Store;
   }
 
   /**

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.sql.DataSource;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -87,16 +86,8 @@ public final class H2Housekeeping {
     store.getFileStore().setRetentionTime(retentionMillis);
   }
 
-  /** Starts the housekeeping of the H2 database behind {@code dataSource}; stops with the system. */
-  public static Cancellable start(ActorSystem<?> system, DataSource dataSource, Settings settings) {
-    MVStore store;
-    try (Connection connection = dataSource.getConnection()) {
-      // The store outlives the connection: it is the open database's, shared by every session.
-      store = mvStore(connection);
-      connection.rollback();
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot reach the H2 store for housekeeping: " + e.getMessage(), e);
-    }
+  /** Starts the housekeeping of the open H2 database's {@code store}; stops with the system. */
+  public static Cancellable start(ActorSystem<?> system, MVStore store, Settings settings) {
     H2Housekeeping housekeeping = new H2Housekeeping(store, settings);
     Duration interval = settings.interval();
     return system.scheduler()
