@@ -86,7 +86,9 @@ final class ReadSideStatus {
       }
     }
     for (String table : tables) {
-      data += longOf(connection, "SELECT DISK_SPACE_USED(?)", timeoutSeconds, "PUBLIC.\"" + table + "\"").orElse(0L);
+      // The table with its indexes, as pg_total_relation_size counts them on PostgreSQL
+      // (DISK_SPACE_USED is the table's rows alone).
+      data += longOf(connection, "SELECT DB_OBJECT_TOTAL_SIZE('TABLE', 'PUBLIC', ?)", timeoutSeconds, table).orElse(0L);
     }
     return new Storage("h2", file, data);
   }
