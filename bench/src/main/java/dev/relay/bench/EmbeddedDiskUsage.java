@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,13 +17,15 @@ import java.util.regex.Pattern;
 
 /**
  * How much disk the embedded H2 database takes for what it holds: a node on H2 (its own process,
- * a temporary data dir) gets {@code rate} events/s for {@code seconds}, as {@code /v1/batch}
- * requests of 50, for one source connected to three webhook destinations ({@code batchSize} 50)
- * that deliver to a fast loopback destination. Once every action is delivered and the read side has
- * caught up, it prints the database file's size, the tables' own size (H2's DISK_SPACE_USED, as
- * {@code GET /api/read-side} reports them) and their ratio.
+ * a temporary data dir) is offered {@code rate} events/s for {@code seconds}, as {@code /v1/batch}
+ * requests of 50, whatever its answer time, for one source connected to three webhook destinations
+ * ({@code batchSize} 50) that deliver to a fast loopback destination. Every 30 s, once every action is
+ * delivered and the read side has caught up, and a minute later, it prints the database file's size,
+ * the tables' size with their indexes (as {@code GET /api/read-side} reports them) and their ratio;
+ * then what the data takes compacted offline. {@code -Dbench.db=postgres} runs the same on
+ * PostgreSQL (the database's size, and after {@code VACUUM FULL}).
  *
- * <pre>java -Dbench.db=h2 -cp bench/target/benchmarks.jar dev.relay.bench.EmbeddedDiskUsage [rate] [seconds]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.relay.bench.EmbeddedDiskUsage [rate] [seconds]</pre>
  */
 public final class EmbeddedDiskUsage {
 
@@ -31,7 +35,8 @@ public final class EmbeddedDiskUsage {
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 240;
-    System.setProperty("bench.db", "h2");
+    // The embedded default unless -Dbench.db=postgres asks for the same load on PostgreSQL.
+    System.setProperty("bench.db", System.getProperty("bench.db", "h2"));
     try (LoadHarness harness = new LoadHarness()) {
       String writeKey = harness.wireMany(DESTINATIONS, 50);
       AtomicLong sequence = new AtomicLong();
@@ -85,16 +90,26 @@ public final class EmbeddedDiskUsage {
       Thread.sleep(60_000);
       System.out.println("60 s later, idle: " + storage(harness));
 
-      // What this data needs at the least: the file compacted offline, with the node stopped.
+      // What this data needs at the least: the database compacted offline, with the node stopped.
       harness.node.destroy();
       harness.node.waitFor();
-      Path file = harness.dataDir.resolve("relay.mv.db");
-      long stopped = Files.size(file);
-      try (Connection h2 = DriverManager.getConnection("jdbc:h2:file:" + harness.dataDir.resolve("relay"), "", "")) {
-        h2.createStatement().execute("SHUTDOWN COMPACT");
+      if (harness.h2) {
+        Path file = harness.dataDir.resolve("relay.mv.db");
+        long stopped = Files.size(file);
+        try (Connection h2 = DriverManager.getConnection("jdbc:h2:file:" + harness.dataDir.resolve("relay"), "", "")) {
+          h2.createStatement().execute("SHUTDOWN COMPACT");
+        }
+        System.out.printf(
+            "stopped: file %,.1f MB; compacted offline (SHUTDOWN COMPACT): %,.1f MB%n", stopped / 1e6, Files.size(file) / 1e6);
+      } else {
+        try (Connection postgres = harness.connect(); Statement statement = postgres.createStatement()) {
+          statement.execute("VACUUM FULL");
+          try (ResultSet size = statement.executeQuery("SELECT pg_database_size(current_database())")) {
+            size.next();
+            System.out.printf("stopped, after VACUUM FULL: database %,.1f MB%n", size.getLong(1) / 1e6);
+          }
+        }
       }
-      System.out.printf(
-          "stopped: file %,.1f MB; compacted offline (SHUTDOWN COMPACT): %,.1f MB%n", stopped / 1e6, Files.size(file) / 1e6);
     }
   }
 
