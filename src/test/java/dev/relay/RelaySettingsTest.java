@@ -81,6 +81,7 @@ class RelaySettingsTest {
         "relay.db.start-retry-max-backoff|500ms|relay.db.start-retry-max-backoff (PT0.5S) must not be below relay.db.start-retry-min-backoff (PT1S)",
         "relay.db.probe-interval|0s|relay.db.probe-interval must be longer than 0, got PT0S",
         "relay.db.probe-timeout|0s|relay.db.probe-timeout must be longer than 0, got PT0S",
+        "relay.db.h2-store-buffer|1000|relay.db.h2-store-buffer must be between 1048576 and 2147483647, got 1000",
         "relay.db.h2-housekeeping.interval|0s|relay.db.h2-housekeeping.interval must be longer than 0, got PT0S",
         "relay.db.h2-housekeeping.retention-time|-1s|relay.db.h2-housekeeping.retention-time must not be negative, got PT-1S",
         "relay.db.h2-housekeeping.target-fill-rate|101|relay.db.h2-housekeeping.target-fill-rate must be between 0 and 100, got 101",

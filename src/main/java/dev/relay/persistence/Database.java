@@ -78,6 +78,9 @@ public final class Database implements AutoCloseable {
     this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
     this.h2Store = h2Held == null ? null : storeOf(h2Held);
     this.h2Flush = h2Store == null ? null : new H2Flush(h2Store);
+    if (h2Store != null) {
+      H2StoreBuffer.set(h2Store, settings.h2StoreBuffer());
+    }
   }
 
   private static MVStore storeOf(Connection h2Held) {

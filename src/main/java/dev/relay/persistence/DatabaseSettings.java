@@ -11,6 +11,8 @@ import java.time.Duration;
  * node with a message naming its key.
  *
  * @param h2File the embedded database's file (meaningless on PostgreSQL)
+ * @param h2StoreBuffer how much the embedded store may change in memory before it writes a store of
+ *     its own, in bytes (see {@link H2StoreBuffer})
  * @param statementTimeout longest any read-side statement may run (relay.read-side.statement-timeout,
  *     read with the read side's settings and passed in)
  */
@@ -21,6 +23,7 @@ public record DatabaseSettings(
     String password,
     String driver,
     Path h2File,
+    long h2StoreBuffer,
     int readSidePoolSize,
     Duration connectionTimeout,
     Duration statementTimeout,
@@ -33,6 +36,8 @@ public record DatabaseSettings(
   private static final String KEY = "relay.db.";
 
   public DatabaseSettings {
+    // H2 counts it in an int.
+    SettingRules.between(KEY + "h2-store-buffer", h2StoreBuffer, 1 << 20, Integer.MAX_VALUE);
     SettingRules.atLeast(KEY + "read-side-pool-size", readSidePoolSize, 1);
     // Hikari refuses less than 250 ms.
     SettingRules.atLeast(KEY + "connection-timeout", connectionTimeout.toMillis(), 250);
@@ -55,6 +60,7 @@ public record DatabaseSettings(
         pool.getString("password"),
         pool.getString("driver"),
         dataDir.resolve("relay.mv.db"),
+        db.getBytes("h2-store-buffer"),
         db.getInt("read-side-pool-size"),
         db.getDuration("connection-timeout"),
         statementTimeout,

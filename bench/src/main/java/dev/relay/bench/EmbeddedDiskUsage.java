@@ -63,12 +63,14 @@ public final class EmbeddedDiskUsage {
       long start = System.nanoTime();
       for (int s = 1; s <= seconds; s++) {
         Thread.sleep(Math.max(0, start + s * 1_000_000_000L - System.nanoTime()) / 1_000_000);
-        if (s % 30 == 0) {
+        if (s % 30 == 0 && s < seconds) {
           System.out.printf("%4d s: %,d events accepted, %s%n", s, accepted.get(), storage(harness));
         }
       }
+      // Stopped before the last report, which takes seconds to gather under load.
       ticks.cancel(false);
       ticker.shutdown();
+      System.out.printf("%4d s: %,d events accepted, %s%n", seconds, accepted.get(), storage(harness));
       // Requests still waiting for a sender when the time is up were offered but not taken in time.
       long unsent = (long) senders.getQueue().size() * PER_REQUEST;
       senders.getQueue().clear();
