@@ -41,5 +41,4 @@ final class H2StoreBuffer {
       throw new IllegalStateException("this H2 version has no MVStore.autoCommitMemory to set: " + e, e);
     }
   }
-
 }
