@@ -76,10 +76,13 @@ public final class Database implements AutoCloseable {
     this.probeInterval = settings.probeInterval();
     // JDBC counts in whole seconds, and 0 would mean no limit.
     this.probeTimeoutSeconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
-    this.h2Store = h2Held == null ? null : storeOf(h2Held);
-    this.h2Flush = h2Store == null ? null : new H2Flush(h2Store);
-    if (h2Store != null) {
+    if (h2Held == null) {
+      this.h2Store = null;
+      this.h2Flush = null;
+    } else {
+      this.h2Store = storeOf(h2Held);
       H2StoreBuffer.set(h2Store, settings.h2StoreBuffer());
+      this.h2Flush = new H2Flush(h2Store);
     }
   }
 
