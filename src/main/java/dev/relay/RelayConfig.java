@@ -56,14 +56,11 @@ public final class RelayConfig {
             // since, so one per commit made the file grow by ~60 KB per event); whatever the node
             // acknowledges waits for Database.flushed() first, a group commit that writes
             // everything committed so far: 200 still means on disk.
-            // REUSE_SPACE=FALSE appends every commit's chunk at the end of the file instead of into
-            // the space of dead chunks: with reuse, H2 2.5.252 sometimes reopened a killed file
-            // without its last commits (8 of 61 kills of a writer committing from 6 connections
-            // lost up to 348 acknowledged rows; 0 of 86 without reuse). No upstream issue found.
-            // Space comes back through H2Housekeeping's compaction, which moves chunks down and
-            // truncates the file.
+            // H2 writes new chunks into the space of dead ones (its REUSE_SPACE default); a kill
+            // then left files H2 reopened without their last commits, until H2StoreHeader made the
+            // store header name the newest chunk before each acknowledgement.
             slick + "db.url",
-            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=500;REUSE_SPACE=FALSE" + base.getString("relay.db.h2-options"),
+            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=500" + base.getString("relay.db.h2-options"),
             slick + "db.user", "",
             slick + "db.password", "",
             slick + "db.driver", "org.h2.Driver",

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * delivered after a restart on the same data dir. The node is killed twice, each time while clients
  * are still posting, so the kill lands among commits in flight, and the second on a file recovered
  * from the first. H2 batches commits to its file by default (up to 500 ms), which lost the last
- * acknowledged events to a kill; with space reuse on it still lost the last commits of some kills
- * (see {@code RelayConfig}).
+ * acknowledged events to a kill; with H2 writing chunks into the space of dead ones it still lost
+ * the last commits of some kills, until the node kept its store header naming the newest chunk
+ * (see {@code H2StoreHeader}).
  */
 class EmbeddedCrashDurabilityIT {
 

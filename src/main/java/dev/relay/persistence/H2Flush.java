@@ -25,6 +25,7 @@ import org.h2.mvstore.MVStore;
 final class H2Flush implements AutoCloseable {
 
   private final MVStore store;
+  private final H2StoreHeader header;
   private final ConcurrentLinkedQueue<CompletableFuture<Done>> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final ExecutorService writer =
@@ -36,6 +37,7 @@ final class H2Flush implements AutoCloseable {
 
   H2Flush(MVStore store) {
     this.store = store;
+    this.header = new H2StoreHeader(store);
   }
 
   /** Completes once every commit made before the call is in the file (a kill cannot take it back). */
@@ -72,6 +74,8 @@ final class H2Flush implements AutoCloseable {
       store.commit();
       // then waits until every store begun so far, H2's own background ones too, is in the file.
       store.executeFilestoreOperation(() -> {});
+      // and that a kill leaves them where H2 finds them when it opens the file again.
+      header.nameLastChunk();
       batch.forEach(done -> done.complete(Done.getInstance()));
     } catch (RuntimeException e) {
       Problem failed = Problem.unavailable("the database could not write to its file; retry", e);

@@ -19,22 +19,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives the embedded H2 file's space back. The node's store appends every commit
- * to its file as a new chunk and never writes into the space of dead chunks (REUSE_SPACE=FALSE, see
- * {@code RelayConfig}: with reuse, H2 2.5.252 sometimes lost the last acknowledged commits to a
- * kill), and H2's own background maintenance only rewrites sparse chunks: it moves none while reuse is off. So the node
- * compacts: dead chunks are dropped {@code retention-time} after they stop being used (H2's guard
- * against a power loss reordering writes; 45 s by default, which at Relay's write rates is
- * gigabytes), and every {@code interval}, when the chunks hold less than {@code target-fill-rate}
- * percent live data or less than {@code shrink-below-fill-rate} percent of the file is in use, it
- * compacts for at most {@code compact-max-time}: live pages rewritten out of sparse chunks, chunks
- * moved down into the holes, the file truncated. H2 moves chunks only while space may be reused, so
- * reuse is on for the compaction alone, under the store's lock: no commit of the node writes a
- * chunk meanwhile (each waits for the lock, as it would for H2's own compaction), and none lands in
- * reused space. The lock also keeps the compaction from being starved: H2's own only tries it
- * briefly and, with commits arriving every few milliseconds, never gets it. H2 has no SQL for any of
- * this, hence its store API, and its lock by reflection. Under sustained load the compaction does not
- * keep up and the file grows; it shrinks again when the load stops (README, Operating).
+ * Gives the embedded H2 file's space back. H2 writes each store as a chunk into the space of dead
+ * chunks where there is room, at the end of the file otherwise (see {@link H2StoreHeader} for what
+ * that needs to survive a kill). But a chunk dies only when every page in it has been written again,
+ * and under load a chunk's pages are superseded a few at a time: the file fills with chunks a
+ * quarter to a third live, and dead ones left scattered through it when the load stops keep it
+ * large. So the node compacts: dead chunks are dropped {@code retention-time} after they stop being
+ * used (H2's guard against a power loss reordering writes; 45 s by default, which at Relay's write
+ * rates is gigabytes), and every {@code interval}, when the chunks hold less than {@code
+ * target-fill-rate} percent live data or less than {@code shrink-below-fill-rate} percent of the
+ * file is in use, it compacts for at most {@code compact-max-time}: live pages rewritten out of
+ * sparse chunks, chunks moved down into the holes, the file truncated. It does so under the store's
+ * lock, so it is not starved: H2's own compaction only tries the lock briefly and, with commits
+ * arriving every few milliseconds, never gets it; each commit waits for the round instead. H2 has
+ * no SQL for any of this, hence its store API, and its lock by reflection.
  */
 public final class H2Housekeeping {
 
@@ -123,22 +121,19 @@ public final class H2Housekeeping {
   private void compact() {
     storeLock.lock();
     try {
-      store.setReuseSpace(true); // or H2 does not move chunks
       store.compactFile(compactMaxMillis);
     } finally {
-      store.setReuseSpace(false);
       store.getFileStore().setRetentionTime(retentionMillis); // compactFile sets it to 0 for good
       storeLock.unlock();
     }
-    // What the compaction rewrote is stored now (appended, as any commit), so the chunks it emptied
+    // What the compaction rewrote is stored now, as any commit, so the chunks it emptied
     // can go at the next round rather than after H2's next background store.
     store.commit();
   }
 
   /**
    * The lock H2 takes to write its store ({@code MVStore.storeLock}, reentrant: compactFile takes it
-   * again). A node that cannot reach it refuses to start rather than compact beside the node's
-   * commits with reuse on.
+   * again). A node that cannot reach it refuses to start rather than leave its file to grow.
    */
   private static ReentrantLock storeLock(MVStore store) {
     try {

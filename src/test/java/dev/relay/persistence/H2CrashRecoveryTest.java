@@ -102,16 +102,6 @@ class H2CrashRecoveryTest {
   }
 
   /** The node's database settings on {@link #dataDir}. */
-  @Test
-  void theNodesStoreAppendsEveryCommitInsteadOfReusingTheSpaceOfDeadChunks() throws Exception {
-    // With reuse, H2 2.5.252 sometimes reopened a killed file without its last commits (RelayConfig).
-    DatabaseSettings settings = settings();
-    try (Database database = Database.open(settings);
-        Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
-      assertFalse(H2Housekeeping.mvStore(connection).getFileStore().isSpaceReused());
-    }
-  }
-
   private DatabaseSettings settings() {
     return H2CommitWriter.settings(dataDir);
   }

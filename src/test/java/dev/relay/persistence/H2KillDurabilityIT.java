@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The embedded database, opened as a node opens it, keeps every commit it acknowledged through
  * SIGKILLs: a process commits from several connections until it is killed, a number of times over on
- * the same file, and after each kill every row of every acknowledged commit is there. With H2 2.5.252
- * reusing the space of old chunks, some kills lost the last commits before them (2 of 14 in one run,
- * 122 and 226 rows): see {@code RelayConfig}.
+ * the same file, and after each kill every row of every acknowledged commit is there. H2 2.5.252
+ * writes chunks into the space of dead ones, and some kills lost the last commits before them (2 of
+ * 14 in one run, 122 and 226 rows) until the node kept its store header naming the newest chunk:
+ * see {@code H2StoreHeader}.
  */
 class H2KillDurabilityIT {
 
