@@ -58,9 +58,12 @@ public final class RelayConfig {
             // everything committed so far: 200 still means on disk.
             // H2 writes new chunks into the space of dead ones (its REUSE_SPACE default); a kill
             // then left files H2 reopened without their last commits, until H2StoreHeader made the
-            // store header name the newest chunk before each acknowledgement.
+            // store header name the newest chunk before each acknowledgement. AUTO_COMPACT_FILL_RATE=0
+            // turns H2's own compaction off: it sizes its work by the store buffer (a 64 MiB rewrite or
+            // a 512 MiB move at a time with the node's, 2 GB when idle), and H2Housekeeping compacts
+            // instead, in steps of its own size.
             slick + "db.url",
-            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=500" + base.getString("relay.db.h2-options"),
+            "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=500;AUTO_COMPACT_FILL_RATE=0" + base.getString("relay.db.h2-options"),
             slick + "db.user", "",
             slick + "db.password", "",
             slick + "db.driver", "org.h2.Driver",

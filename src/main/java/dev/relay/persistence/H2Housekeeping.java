@@ -13,8 +13,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
-import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +24,20 @@ import org.slf4j.LoggerFactory;
  * that needs to survive a kill). But a chunk dies only when every page in it has been written again,
  * and under load a chunk's pages are superseded a few at a time: the file fills with chunks a
  * quarter to a third live, and dead ones left scattered through it when the load stops keep it
- * large. So the node compacts: dead chunks are dropped {@code retention-time} after they stop being
- * used (H2's guard against a power loss reordering writes; 45 s by default, which at Relay's write
- * rates is gigabytes), and every {@code interval}, when the chunks hold less than {@code
- * target-fill-rate} percent live data or less than {@code shrink-below-fill-rate} percent of the
- * file is in use, it compacts for at most {@code compact-max-time}: live pages rewritten out of
- * sparse chunks, chunks moved down into the holes, the file truncated. It does so under the store's
- * lock, so it is not starved: H2's own compaction only tries the lock briefly and, with commits
- * arriving every few milliseconds, never gets it; each commit waits for the round instead. H2 has
- * no SQL for any of this, hence its store API, and its lock by reflection.
+ * large. So the node compacts, every {@code interval}: dead chunks are dropped {@code retention-time}
+ * after they stop being used (H2's guard against a power loss reordering writes; 45 s by default,
+ * which at Relay's write rates is gigabytes); when the chunks hold less than {@code target-fill-rate}
+ * percent live data, the live pages of the sparsest, up to {@code rewrite-per-run} bytes of them, are
+ * written again into a new chunk, which leaves those chunks dead; and when less than {@code
+ * shrink-below-fill-rate} percent of the file is in use, up to {@code move-per-run} bytes of chunks
+ * are moved down into the holes and the file cut after the last. H2 would compact by itself too,
+ * but it sizes each step by its store buffer ({@code relay.db.h2-store-buffer}: a 64 MiB rewrite or
+ * a 512 MiB move under load, four times that when idle), and those steps stalled every commit for
+ * seconds and grew the file while they ran; so the node turns it off ({@code AUTO_COMPACT_FILL_RATE=0},
+ * see {@code RelayConfig}) and takes smaller steps of its own. It takes them under the store's lock,
+ * so they are not starved (H2's own only tries the lock briefly and, with commits arriving every few
+ * milliseconds, rarely gets it); each commit waits for the round instead. H2 has no SQL for any of
+ * this, hence its store API, and its lock by reflection.
  */
 public final class H2Housekeeping {
 
@@ -40,7 +45,12 @@ public final class H2Housekeeping {
 
   /** The relay.db.h2-housekeeping configuration; a value out of range stops the node naming its key. */
   public record Settings(
-      Duration interval, Duration retentionTime, int targetFillRate, int shrinkBelowFillRate, Duration compactMaxTime) {
+      Duration interval,
+      Duration retentionTime,
+      int targetFillRate,
+      int shrinkBelowFillRate,
+      long rewritePerRun,
+      long movePerRun) {
 
     private static final String KEY = "relay.db.h2-housekeeping.";
 
@@ -49,10 +59,10 @@ public final class H2Housekeeping {
       SettingRules.notNegative(KEY + "retention-time", retentionTime);
       SettingRules.between(KEY + "target-fill-rate", targetFillRate, 0, 100);
       SettingRules.between(KEY + "shrink-below-fill-rate", shrinkBelowFillRate, 0, 100);
-      SettingRules.positive(KEY + "compact-max-time", compactMaxTime);
-      // H2 takes both as int milliseconds.
+      // H2 takes the retention as int milliseconds, and what it rewrites at once as an int of bytes.
       SettingRules.between(KEY + "retention-time", retentionTime.toMillis(), 0, Integer.MAX_VALUE);
-      SettingRules.between(KEY + "compact-max-time", compactMaxTime.toMillis(), 1, Integer.MAX_VALUE);
+      SettingRules.between(KEY + "rewrite-per-run", rewritePerRun, 1, Integer.MAX_VALUE);
+      SettingRules.between(KEY + "move-per-run", movePerRun, 1, Long.MAX_VALUE);
     }
 
     public static Settings from(Config config) {
@@ -62,26 +72,23 @@ public final class H2Housekeeping {
           housekeeping.getDuration("retention-time"),
           housekeeping.getInt("target-fill-rate"),
           housekeeping.getInt("shrink-below-fill-rate"),
-          housekeeping.getDuration("compact-max-time"));
+          housekeeping.getBytes("rewrite-per-run"),
+          housekeeping.getBytes("move-per-run"));
     }
   }
 
   private final MVStore store;
+  private final RandomAccessStore file;
   private final ReentrantLock storeLock;
-  private final int targetFillRate;
-  private final int shrinkBelowFillRate;
-  private final int compactMaxMillis;
-  private final int retentionMillis;
+  private final Settings settings;
   private final AtomicBoolean running = new AtomicBoolean();
 
   H2Housekeeping(MVStore store, Settings settings) {
     this.store = store;
+    this.file = (RandomAccessStore) store.getFileStore();
     this.storeLock = storeLock(store);
-    this.targetFillRate = settings.targetFillRate();
-    this.shrinkBelowFillRate = settings.shrinkBelowFillRate();
-    this.compactMaxMillis = (int) settings.compactMaxTime().toMillis();
-    this.retentionMillis = (int) settings.retentionTime().toMillis();
-    store.getFileStore().setRetentionTime(retentionMillis);
+    this.settings = settings;
+    file.setRetentionTime((int) settings.retentionTime().toMillis());
   }
 
   /** Starts the housekeeping of the open H2 database's {@code store}; stops with the system. */
@@ -98,37 +105,36 @@ public final class H2Housekeeping {
     return ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
   }
 
-  /** One round: compacts if the file is sparse enough; at most one round runs at a time. */
+  /**
+   * One round: rewrites live pages out of the sparsest chunks if the chunks are sparse, moves chunks
+   * down and cuts the file if it is sparse; at most one round runs at a time.
+   */
   void run() {
     if (!running.compareAndSet(false, true)) {
       return;
     }
+    storeLock.lock();
     try {
       if (store.isClosed()) {
         return;
       }
-      FileStore<?> file = store.getFileStore();
-      if (file.getChunksFillRate() < targetFillRate || file.getFillRate() < shrinkBelowFillRate) {
-        compact();
+      // Chunks dead for the retention time are free space from here (H2 frees them only as it stores).
+      file.dropUnusedChunks();
+      // Marks the live pages of the chunks with the least live data, up to rewrite-per-run of them,
+      // as changed; the commit writes them into a new chunk, and the old ones are dead.
+      if (file.getChunksFillRate() < settings.targetFillRate()
+          && store.compact(settings.targetFillRate(), (int) settings.rewritePerRun())) {
+        store.commit();
+      }
+      if (file.getFillRate() < settings.shrinkBelowFillRate()) {
+        file.compactMoveChunks(settings.shrinkBelowFillRate(), settings.movePerRun(), store);
       }
     } catch (RuntimeException e) {
       log.warn("H2 housekeeping failed (the file may grow until it succeeds): {}", e.getMessage());
     } finally {
+      storeLock.unlock();
       running.set(false);
     }
-  }
-
-  private void compact() {
-    storeLock.lock();
-    try {
-      store.compactFile(compactMaxMillis);
-    } finally {
-      store.getFileStore().setRetentionTime(retentionMillis); // compactFile sets it to 0 for good
-      storeLock.unlock();
-    }
-    // What the compaction rewrote is stored now, as any commit, so the chunks it emptied
-    // can go at the next round rather than after H2's next background store.
-    store.commit();
   }
 
   /**
