@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * shrink-below-fill-rate} percent of the file is in use, up to {@code move-per-run} bytes of chunks
  * are moved down into the holes and the file cut after the last. H2 would compact by itself too,
  * but it sizes each step by its store buffer ({@code relay.db.h2-store-buffer}: a 64 MiB rewrite or
- * a 512 MiB move under load, four times that when idle), and those steps stalled every commit for
- * seconds and grew the file while they ran; so the node turns it off ({@code AUTO_COMPACT_FILL_RATE=0},
+ * a 512 MiB move under load, four times that when idle), and after a load its steps grew the file
+ * by a quarter in a minute (bench/README, EmbeddedDiskUsage); so the node turns it off ({@code AUTO_COMPACT_FILL_RATE=0},
  * see {@code RelayConfig}) and takes smaller steps of its own. It takes them under the store's lock,
  * so they are not starved (H2's own only tries the lock briefly and, with commits arriving every few
  * milliseconds, rarely gets it); each commit waits for the round instead. H2 has no SQL for any of
