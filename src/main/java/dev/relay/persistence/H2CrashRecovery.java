@@ -54,8 +54,6 @@ import org.slf4j.LoggerFactory;
 final class H2CrashRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(H2CrashRecovery.class);
-  /** H2's store header: its first line, at the start of each of the file's first two 4 KiB blocks. */
-  private static final int HEADER_BLOCK = 4096;
   /** How H2 splits an operation id: the transaction id above its 40 bits of log id. */
   private static final int LOG_ID_BITS = 40;
 
@@ -125,9 +123,12 @@ final class H2CrashRecovery {
     return (SessionLocal) connection.unwrap(JdbcConnection.class).getSession();
   }
 
-  /** Whether every copy of the store header carries H2's mark of a clean shutdown ({@code clean:1}). */
+  /**
+   * Whether every copy of the store header (its first line, at the start of each of the file's first
+   * two blocks) carries H2's mark of a clean shutdown ({@code clean:1}).
+   */
   static boolean closedCleanly(Path file) {
-    byte[] headers = new byte[2 * HEADER_BLOCK];
+    byte[] headers = new byte[2 * H2StoreHeader.BLOCK_SIZE];
     int read;
     try (InputStream in = Files.newInputStream(file)) {
       read = in.readNBytes(headers, 0, headers.length);
@@ -138,7 +139,7 @@ final class H2CrashRecovery {
       return false;
     }
     for (int block = 0; block < 2; block++) {
-      String header = new String(headers, block * HEADER_BLOCK, HEADER_BLOCK, StandardCharsets.ISO_8859_1);
+      String header = new String(headers, block * H2StoreHeader.BLOCK_SIZE, H2StoreHeader.BLOCK_SIZE, StandardCharsets.ISO_8859_1);
       int end = header.indexOf('\n');
       List<String> fields = Arrays.asList((end < 0 ? header : header.substring(0, end)).split(","));
       if (!fields.contains("clean:1")) {

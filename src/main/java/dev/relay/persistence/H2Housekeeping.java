@@ -138,8 +138,8 @@ public final class H2Housekeeping {
   }
 
   /**
-   * The lock H2 takes to write its store ({@code MVStore.storeLock}, reentrant: compactFile takes it
-   * again). A node that cannot reach it refuses to start rather than leave its file to grow.
+   * The lock H2 takes to write its store ({@code MVStore.storeLock}, reentrant: the rewrite, the
+   * commit and the move take it again). A node that cannot reach it refuses to start rather than leave its file to grow.
    */
   private static ReentrantLock storeLock(MVStore store) {
     try {

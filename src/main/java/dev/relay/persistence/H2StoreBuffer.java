@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How much the embedded H2 store may change in memory before it writes a store of its own
  * ({@code relay.db.h2-store-buffer}). Each store writes every page changed since the last one, up
- * to the roots, as a new chunk at the end of the file, and most of those pages are changed again a
- * store or two later: the more stores, the more of the file is pages already dead. The node's
+ * to the roots, as a new chunk, and most of those pages are changed again a store or two later:
+ * the more stores, the more of the file is pages already dead. The node's
  * commits reach the file through the group commit ({@link H2Flush}) and H2's {@code WRITE_DELAY};
  * besides those, H2 stores whenever its estimate of the page copies made since the last store
  * passes a threshold, 19 MB at most, which a busy node passes several times a second (two stores in

@@ -28,8 +28,8 @@ final class H2StoreHeader {
 
   /** H2's key for the id of the chunk the header names ({@code FileStore.HDR_CHUNK}). */
   private static final String CHUNK = "chunk";
-  /** H2's unit of file space ({@code FileStore.BLOCK_SIZE}). */
-  private static final int BLOCK = 4096;
+  /** H2's unit of file space ({@code FileStore.BLOCK_SIZE}, not public); the header fills one. */
+  static final int BLOCK_SIZE = 4096;
 
   private final RandomAccessStore file;
   private final ReentrantLock saveChunkLock;
@@ -72,7 +72,7 @@ final class H2StoreHeader {
     try {
       Chunk<?> last = (Chunk<?>) lastChunk.get(file);
       if (last == null
-          || (last.block + last.len) * BLOCK >= file.size()
+          || (last.block + last.len) * BLOCK_SIZE >= file.size()
           || namedChunk() == last.id) {
         return;
       }
