@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.relay.persistence.Database;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,14 +38,16 @@ public final class RelayConfig {
   private static Config database(Config base) {
     String slick = "pekko-persistence-jdbc.shared-databases.slick.";
     if (Database.usesPostgres(base)) {
-      return ConfigFactory.parseMap(
-          Map.of(
-              slick + "profile", "slick.jdbc.PostgresProfile$",
-              slick + "db.url", base.getString("relay.db.url"),
-              slick + "db.user", base.getString("relay.db.user"),
-              slick + "db.password", base.getString("relay.db.password"),
-              slick + "db.driver", "org.postgresql.Driver",
-              "pekko.projection.jdbc.dialect", "postgres-dialect"));
+      Map<String, Object> postgres = new HashMap<>();
+      postgres.put(slick + "profile", "slick.jdbc.PostgresProfile$");
+      postgres.put(slick + "db.url", base.getString("relay.db.url"));
+      postgres.put(slick + "db.user", base.getString("relay.db.user"));
+      postgres.put(slick + "db.password", base.getString("relay.db.password"));
+      postgres.put(slick + "db.driver", "org.postgresql.Driver");
+      // Slick hands db.properties to the driver, as Database.open does for the read side's pool.
+      Database.POSTGRES_DRIVER_PROPERTIES.forEach((name, value) -> postgres.put(slick + "db.properties." + name, value));
+      postgres.put("pekko.projection.jdbc.dialect", "postgres-dialect");
+      return ConfigFactory.parseMap(postgres);
     }
     Path file = Path.of(base.getString("relay.data-dir")).toAbsolutePath().normalize().resolve("relay");
     return ConfigFactory.parseMap(
