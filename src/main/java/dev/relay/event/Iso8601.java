@@ -1,8 +1,11 @@
 package dev.relay.event;
 
+import com.ethlo.time.ITU;
+import java.text.ParsePosition;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
@@ -36,6 +39,39 @@ final class Iso8601 {
    * 9999 (the bound keeps clock-skew arithmetic far inside {@link Instant}'s range).
    */
   static Instant parse(String text) {
+    Instant rfc3339 = parseRfc3339(text);
+    return rfc3339 != null ? rfc3339 : parseAnyShape(text);
+  }
+
+  /**
+   * The shape nearly every SDK writes, RFC 3339 ({@code 2024-05-01T12:00:00.123Z}, {@code +00:00}),
+   * read by ITU: java.time's formatter took 5 % of the node's CPU at ingest. Null for what ITU refuses
+   * and for what it reads that the formatter does not (a space for the T, text after the offset, any
+   * character between an offset's hours and minutes, year 0): {@link #parseAnyShape} decides those, so
+   * both read every text alike (Iso8601Test proves it).
+   */
+  static Instant parseRfc3339(String text) {
+    int length = text.length();
+    if (length < 20 || (text.charAt(10) != 'T' && text.charAt(10) != 't')) {
+      return null;
+    }
+    char last = text.charAt(length - 1);
+    boolean utc = last == 'Z' || last == 'z';
+    boolean offset = (text.charAt(length - 6) == '+' || text.charAt(length - 6) == '-') && text.charAt(length - 3) == ':';
+    if (!utc && !offset) {
+      return null;
+    }
+    ParsePosition position = new ParsePosition(0);
+    try {
+      OffsetDateTime parsed = ITU.parseDateTime(text, position);
+      return position.getIndex() == length && parsed.getYear() >= 1 ? parsed.toInstant() : null;
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** Every shape the SDKs write, read by java.time's formatter (see READ). */
+  static Instant parseAnyShape(String text) {
     try {
       TemporalAccessor parsed = READ.parse(text);
       LocalDateTime local = LocalDateTime.from(parsed);
