@@ -90,6 +90,13 @@ final class Iso8601 {
 
   /** For example {@code 2024-05-01T12:00:00.000Z}: always UTC, always three fraction digits. */
   static String format(Instant instant) {
+    OffsetDateTime utc = instant.atOffset(ZoneOffset.UTC);
+    // ITU writes years of four digits only; the formatter the others (+10000-..., -0001-...).
+    return utc.getYear() >= 0 && utc.getYear() <= 9999 ? ITU.formatUtcMilli(utc) : formatAnyYear(instant);
+  }
+
+  /** Every instant as {@link #format} writes it, by java.time's formatter (see WRITE). */
+  static String formatAnyYear(Instant instant) {
     return WRITE.format(instant);
   }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -96,5 +97,32 @@ class Iso8601Test {
     assertEquals(List.of(), disagreements, "texts read differently, of " + texts.size());
     // The comparison means something only where the RFC 3339 reader answered.
     assertTrue(readByRfc3339 >= 500, "texts read by the RFC 3339 reader: " + readByRfc3339);
+  }
+
+  /** ITU writes what the formatter writes, for instants all over the years 0 to 9999 and past them. */
+  @Test
+  void theRfc3339WriterAgreesWithTheFormatter() {
+    SplittableRandom random = new SplittableRandom(20261201);
+    long first = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+    long last = Instant.parse("+10001-01-01T00:00:00Z").getEpochSecond();
+    List<Instant> instants = new ArrayList<>(List.of(
+        Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+        Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-12-31T23:59:59Z"), Instant.EPOCH));
+    for (int i = 0; i < 20_000; i++) {
+      int nanos = switch (i % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      instants.add(Instant.ofEpochSecond(random.nextLong(first, last), nanos));
+    }
+    List<String> disagreements = new ArrayList<>();
+    for (Instant instant : instants) {
+      if (!Iso8601.format(instant).equals(Iso8601.formatAnyYear(instant))) {
+        disagreements.add(Iso8601.format(instant) + " / " + Iso8601.formatAnyYear(instant));
+      }
+    }
+    assertEquals(List.of(), disagreements);
   }
 }
