@@ -16,6 +16,17 @@ import java.util.Map;
  */
 public final class RelayConfig {
 
+  /**
+   * PostgreSQL driver properties of both pools (the journal's here, the read side's through
+   * DatabaseSettings); a parameter of the same name in relay.db.url wins over them.
+   * reWriteBatchedInserts: the driver sends a JDBC batch of single-row INSERTs as multi-row INSERTs
+   * (up to 128 rows a statement) instead of one statement per row, so PostgreSQL parses, plans and
+   * executes a group's rows a few times instead of once per row: the event tags, pending rows and
+   * every read-side insert. The journal's own insert, which asks for generated keys, is left as it
+   * was by the driver.
+   */
+  private static final Map<String, String> POSTGRES_DRIVER_PROPERTIES = Map.of("reWriteBatchedInserts", "true");
+
   private RelayConfig() {}
 
   /** The configuration of a node started from the command line. */
@@ -44,8 +55,8 @@ public final class RelayConfig {
       postgres.put(slick + "db.user", base.getString("relay.db.user"));
       postgres.put(slick + "db.password", base.getString("relay.db.password"));
       postgres.put(slick + "db.driver", "org.postgresql.Driver");
-      // Slick hands db.properties to the driver, as Database.open does for the read side's pool.
-      Database.POSTGRES_DRIVER_PROPERTIES.forEach((name, value) -> postgres.put(slick + "db.properties." + name, value));
+      // Slick hands db.properties to the driver; DatabaseSettings gives the read side's pool the same.
+      POSTGRES_DRIVER_PROPERTIES.forEach((name, value) -> postgres.put(slick + "db.properties." + name, value));
       postgres.put("pekko.projection.jdbc.dialect", "postgres-dialect");
       return ConfigFactory.parseMap(postgres);
     }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -61,16 +60,6 @@ public final class Database implements AutoCloseable {
    */
   private final MVStore h2Store;
   private final H2Flush h2Flush;
-
-  /**
-   * PostgreSQL driver properties of both pools (the journal's and the read side's); a parameter of
-   * the same name in relay.db.url wins over them. reWriteBatchedInserts: the driver sends a JDBC batch
-   * of single-row INSERTs as multi-row INSERTs (up to 128 rows a statement) instead of one statement
-   * per row, so PostgreSQL parses, plans and executes a group's rows a few times instead of once per
-   * row: the event tags, pending rows and every read-side insert. The journal's own insert, which
-   * asks for generated keys, is left as it was by the driver.
-   */
-  public static final Map<String, String> POSTGRES_DRIVER_PROPERTIES = Map.of("reWriteBatchedInserts", "true");
 
   /** True when the node stores its journal in PostgreSQL rather than the embedded H2. */
   public static boolean usesPostgres(Config config) {
@@ -134,9 +123,8 @@ public final class Database implements AutoCloseable {
     hikari.setUsername(settings.user());
     hikari.setPassword(settings.password());
     hikari.setDriverClassName(settings.driver());
-    if (settings.postgres()) {
-      POSTGRES_DRIVER_PROPERTIES.forEach(hikari::addDataSourceProperty);
-    }
+    // The journal pool's driver properties (RelayConfig sets them), so both pools talk alike.
+    settings.driverProperties().forEach(hikari::addDataSourceProperty);
     hikari.setMaximumPoolSize(settings.readSidePoolSize());
     hikari.setAutoCommit(false);
     // The pool starts without the database: a node started while it is away waits for it.

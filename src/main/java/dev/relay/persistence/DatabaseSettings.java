@@ -4,12 +4,16 @@ import com.typesafe.config.Config;
 import dev.relay.core.SettingRules;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The relay.db configuration and the connection of the journal's pool (which {@code RelayConfig}
  * derives from relay.db.url or relay.data-dir), read once at start; a value out of range stops the
  * node with a message naming its key.
  *
+ * @param driverProperties the JDBC driver's properties of the journal's pool ({@code db.properties}),
+ *     which the read side's pool takes too
  * @param h2File the embedded database's file (meaningless on PostgreSQL)
  * @param h2StoreBuffer how much the embedded store may change in memory before it writes a store of
  *     its own, in bytes (see {@link H2StoreBuffer})
@@ -22,6 +26,7 @@ public record DatabaseSettings(
     String user,
     String password,
     String driver,
+    Map<String, String> driverProperties,
     Path h2File,
     long h2StoreBuffer,
     int readSidePoolSize,
@@ -59,6 +64,7 @@ public record DatabaseSettings(
         pool.getString("user"),
         pool.getString("password"),
         pool.getString("driver"),
+        driverProperties(pool),
         dataDir.resolve("relay.mv.db"),
         db.getBytes("h2-store-buffer"),
         db.getInt("read-side-pool-size"),
@@ -69,6 +75,15 @@ public record DatabaseSettings(
         db.getDuration("probe-interval"),
         db.getDuration("probe-timeout"),
         H2Housekeeping.Settings.from(config));
+  }
+
+  private static Map<String, String> driverProperties(Config pool) {
+    if (!pool.hasPath("properties")) {
+      return Map.of();
+    }
+    Map<String, String> properties = new TreeMap<>();
+    pool.getConfig("properties").entrySet().forEach(e -> properties.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+    return Map.copyOf(properties);
   }
 
   /** Without the password, which a record would print. */
