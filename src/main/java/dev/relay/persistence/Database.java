@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -230,6 +231,9 @@ public final class Database implements AutoCloseable {
       for (String sql : statements) {
         statement.execute(sql);
       }
+      if (!postgres) {
+        payloadsInTheirRows(connection);
+      }
       // The pool does not auto-commit; uncommitted DDL is rolled back on PostgreSQL when the
       // connection returns to the pool.
       connection.commit();
@@ -238,6 +242,31 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException("could not create the database schema: " + e.getMessage(), e);
     }
     log.info("Database schema ready on {}", postgres ? "PostgreSQL" : "H2");
+  }
+
+  /**
+   * Converts the BLOB columns of an H2 file made before the payloads moved into their rows (see
+   * db/h2.sql) to VARBINARY, keeping what they hold: H2 rewrites each such table once, at the first
+   * start of this version.
+   */
+  private static void payloadsInTheirRows(Connection connection) throws SQLException {
+    List<String[]> lobColumns = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet columns =
+            statement.executeQuery(
+                "SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS"
+                    + " WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE = 'BINARY LARGE OBJECT'")) {
+      while (columns.next()) {
+        lobColumns.add(new String[] {columns.getString(1), columns.getString(2)});
+      }
+    }
+    for (String[] column : lobColumns) {
+      log.info("Moving {}.{} from H2's LOB store into its rows (once; the table is rewritten)", column[0], column[1]);
+      try (Statement alter = connection.createStatement()) {
+        alter.execute(
+            "ALTER TABLE PUBLIC.\"" + column[0] + "\" ALTER COLUMN \"" + column[1] + "\" SET DATA TYPE VARBINARY");
+      }
+    }
   }
 
   private static void verifyTables(Connection connection) throws SQLException {

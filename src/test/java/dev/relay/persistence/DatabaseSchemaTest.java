@@ -84,7 +84,67 @@ class DatabaseSchemaTest {
     assertTrue(dataDir.resolve("relay.mv.db").toFile().exists(), "the H2 file lives in the data dir");
     try (Database database = Database.open(RelaySettings.from(config).database()); Connection connection = database.dataSource().getConnection()) {
       assertEquals(TABLES, names(connection, "TABLE"));
+      assertEquals(Set.of(), lobColumns(connection), "payloads live in their rows, not H2's LOB store");
     }
+  }
+
+  @Test
+  void anH2FileWithBlobPayloadsKeepsThemInItsRows() throws SQLException {
+    // A file as nodes before VARBINARY payloads made it: the journal's payload a BLOB, longer than
+    // the 256 bytes H2 keeps in the row, so it sits in H2's LOB store.
+    byte[] payload = new byte[4000];
+    new java.util.Random(7).nextBytes(payload);
+    try (Connection old = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("relay"), "", "");
+        Statement statement = old.createStatement()) {
+      statement.execute(
+          "CREATE TABLE PUBLIC.\"event_journal\" (\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,"
+              + " \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\" VARCHAR(255) NOT NULL,"
+              + " \"sequence_number\" BIGINT NOT NULL, \"writer\" VARCHAR NOT NULL, \"write_timestamp\" BIGINT NOT NULL,"
+              + " \"adapter_manifest\" VARCHAR NOT NULL, \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
+              + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\" INTEGER,"
+              + " \"meta_ser_manifest\" VARCHAR, PRIMARY KEY (\"persistence_id\", \"sequence_number\"))");
+      try (var insert =
+          old.prepareStatement(
+              "INSERT INTO PUBLIC.\"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
+                  + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('d|1', 1, 'w', 1, '', ?, 1, 'm')")) {
+        insert.setBytes(1, payload);
+        insert.executeUpdate();
+      }
+      assertEquals(Set.of("event_journal.event_payload", "event_journal.meta_payload"), lobColumns(old));
+    }
+    Config config = RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())));
+    try (Database database = Database.open(RelaySettings.from(config).database())) {
+      database.createSchemaIfMissing();
+    }
+    try (Database database = Database.open(RelaySettings.from(config).database());
+        Connection connection = database.dataSource().getConnection()) {
+      assertEquals(Set.of(), lobColumns(connection), "no payload left in H2's LOB store");
+      try (ResultSet row = connection.createStatement().executeQuery("SELECT \"event_payload\" FROM PUBLIC.\"event_journal\"")) {
+        assertTrue(row.next());
+        assertTrue(java.util.Arrays.equals(payload, row.getBytes(1)), "the payload is kept byte for byte");
+      }
+      // Still NOT NULL: a journal row without its payload is refused as before.
+      SQLException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              SQLException.class,
+              () -> connection.createStatement().execute(
+                  "INSERT INTO PUBLIC.\"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
+                      + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('d|1', 2, 'w', 1, '', NULL, 1, 'm')"));
+      assertTrue(refused.getMessage().contains("NULL"), refused.getMessage());
+    }
+  }
+
+  /** {@code table.column} of every BLOB column in the public schema, lower-cased. */
+  private static Set<String> lobColumns(Connection connection) throws SQLException {
+    Set<String> columns = new TreeSet<>();
+    try (ResultSet rows =
+        connection.createStatement().executeQuery(
+            "SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE = 'BINARY LARGE OBJECT'")) {
+      while (rows.next()) {
+        columns.add((rows.getString(1) + "." + rows.getString(2)).toLowerCase(Locale.ROOT));
+      }
+    }
+    return columns;
   }
 
   /** Every table the node needs: journal, tags, snapshots, pending actions, projection offsets, the read side. */
