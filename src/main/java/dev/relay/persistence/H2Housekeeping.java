@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  * large. So the node compacts, every {@code interval}: dead chunks are dropped {@code retention-time}
  * after they stop being used (H2's guard against a power loss reordering writes; 45 s by default,
  * which at Relay's write rates is gigabytes); when the chunks hold less than {@code target-fill-rate}
- * percent live data, the live pages of the sparsest, up to {@code rewrite-per-run} bytes of them, are
- * written again into a new chunk, which leaves those chunks dead; and when less than {@code
- * shrink-below-fill-rate} percent of the file is in use, up to {@code move-per-run} bytes of chunks
- * are moved down into the holes and the file cut after the last. H2 would compact by itself too,
- * but it sizes each step by its store buffer ({@code relay.db.h2-store-buffer}: a 64 MiB rewrite or
- * a 512 MiB move under load, four times that when idle), and after a load its steps grew the file
- * by a quarter in a minute (bench/README, EmbeddedDiskUsage); so the node turns it off ({@code AUTO_COMPACT_FILL_RATE=0},
- * see {@code RelayConfig}) and takes smaller steps of its own. It takes them under the store's lock,
+ * percent live data, the live pages of the chunks H2 ranks first (little live data, old), up to {@code
+ * rewrite-per-run} bytes of them, are written again into a new chunk, which leaves those chunks dead;
+ * and when less than {@code shrink-below-fill-rate} percent of the file is in use, up to {@code
+ * move-per-run} bytes of chunks are moved down into the holes and the file cut after the last (H2
+ * skips a chunk larger than either step, so {@code move-per-run} is larger than the chunks the rewrite
+ * writes). H2 would compact by itself too, but it sizes each step by its store buffer ({@code
+ * relay.db.h2-store-buffer}: a 64 MiB rewrite or a 512 MiB move under load, four times that when
+ * idle), and after a load its steps grew the file by a quarter in a minute (bench/README,
+ * EmbeddedDiskUsage); so the node turns it off ({@code AUTO_COMPACT_FILL_RATE=0}, see {@code
+ * RelayConfig}) and takes smaller steps of its own. It takes them under the store's lock,
  * so they are not starved (H2's own only tries the lock briefly and, with commits arriving every few
  * milliseconds, rarely gets it); each commit waits for the round instead. H2 has no SQL for any of
  * this, hence its store API, and its lock by reflection.
