@@ -232,7 +232,7 @@ public final class Database implements AutoCloseable {
         statement.execute(sql);
       }
       if (!postgres) {
-        payloadsInTheirRows(connection);
+        payloadsInTheirRows(statement);
       }
       // The pool does not auto-commit; uncommitted DDL is rolled back on PostgreSQL when the
       // connection returns to the pool.
@@ -249,23 +249,21 @@ public final class Database implements AutoCloseable {
    * db/h2.sql) to VARBINARY, keeping what they hold: H2 rewrites each such table once, at the first
    * start of this version.
    */
-  private static void payloadsInTheirRows(Connection connection) throws SQLException {
-    List<String[]> lobColumns = new ArrayList<>();
-    try (Statement statement = connection.createStatement();
-        ResultSet columns =
-            statement.executeQuery(
-                "SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS"
-                    + " WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE = 'BINARY LARGE OBJECT'")) {
+  private static void payloadsInTheirRows(Statement statement) throws SQLException {
+    List<String> alters = new ArrayList<>();
+    try (ResultSet columns =
+        statement.executeQuery(
+            "SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS"
+                + " WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE = 'BINARY LARGE OBJECT'")) {
       while (columns.next()) {
-        lobColumns.add(new String[] {columns.getString(1), columns.getString(2)});
+        alters.add(
+            "ALTER TABLE PUBLIC.\"" + columns.getString(1) + "\" ALTER COLUMN \"" + columns.getString(2)
+                + "\" SET DATA TYPE VARBINARY");
       }
     }
-    for (String[] column : lobColumns) {
-      log.info("Moving {}.{} from H2's LOB store into its rows (once; the table is rewritten)", column[0], column[1]);
-      try (Statement alter = connection.createStatement()) {
-        alter.execute(
-            "ALTER TABLE PUBLIC.\"" + column[0] + "\" ALTER COLUMN \"" + column[1] + "\" SET DATA TYPE VARBINARY");
-      }
+    for (String alter : alters) {
+      log.info("Moving a payload column from H2's LOB store into its rows, once (the table is rewritten): {}", alter);
+      statement.execute(alter);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.relay.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -10,13 +11,16 @@ import dev.relay.RelaySettings;
 import dev.relay.testing.PostgresDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -93,8 +97,8 @@ class DatabaseSchemaTest {
     // A file as nodes before VARBINARY payloads made it: the journal's payload a BLOB, longer than
     // the 256 bytes H2 keeps in the row, so it sits in H2's LOB store.
     byte[] payload = new byte[4000];
-    new java.util.Random(7).nextBytes(payload);
-    try (Connection old = java.sql.DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("relay"), "", "");
+    new Random(7).nextBytes(payload);
+    try (Connection old = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("relay"), "", "");
         Statement statement = old.createStatement()) {
       statement.execute(
           "CREATE TABLE PUBLIC.\"event_journal\" (\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,"
@@ -103,10 +107,7 @@ class DatabaseSchemaTest {
               + " \"adapter_manifest\" VARCHAR NOT NULL, \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
               + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\" INTEGER,"
               + " \"meta_ser_manifest\" VARCHAR, PRIMARY KEY (\"persistence_id\", \"sequence_number\"))");
-      try (var insert =
-          old.prepareStatement(
-              "INSERT INTO PUBLIC.\"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
-                  + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('d|1', 1, 'w', 1, '', ?, 1, 'm')")) {
+      try (var insert = old.prepareStatement(INSERT_EVENT + "VALUES ('d|1', 1, 'w', 1, '', ?, 1, 'm')")) {
         insert.setBytes(1, payload);
         insert.executeUpdate();
       }
@@ -121,18 +122,20 @@ class DatabaseSchemaTest {
       assertEquals(Set.of(), lobColumns(connection), "no payload left in H2's LOB store");
       try (ResultSet row = connection.createStatement().executeQuery("SELECT \"event_payload\" FROM PUBLIC.\"event_journal\"")) {
         assertTrue(row.next());
-        assertTrue(java.util.Arrays.equals(payload, row.getBytes(1)), "the payload is kept byte for byte");
+        assertTrue(Arrays.equals(payload, row.getBytes(1)), "the payload is kept byte for byte");
       }
       // Still NOT NULL: a journal row without its payload is refused as before.
       SQLException refused =
-          org.junit.jupiter.api.Assertions.assertThrows(
+          assertThrows(
               SQLException.class,
-              () -> connection.createStatement().execute(
-                  "INSERT INTO PUBLIC.\"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
-                      + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('d|1', 2, 'w', 1, '', NULL, 1, 'm')"));
+              () -> connection.createStatement().execute(INSERT_EVENT + "VALUES ('d|1', 2, 'w', 1, '', NULL, 1, 'm')"));
       assertTrue(refused.getMessage().contains("NULL"), refused.getMessage());
     }
   }
+
+  private static final String INSERT_EVENT =
+      "INSERT INTO PUBLIC.\"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
+          + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") ";
 
   /** {@code table.column} of every BLOB column in the public schema, lower-cased. */
   private static Set<String> lobColumns(Connection connection) throws SQLException {
