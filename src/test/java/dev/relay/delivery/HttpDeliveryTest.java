@@ -105,15 +105,36 @@ class HttpDeliveryTest {
     }
   }
 
+  /** What {@code delivery} makes of a stand-in's 200 answering {@code body}. */
+  private static CompletableFuture<DeliveryResponse> answered(HttpDelivery delivery, StandInDestination standIn, String body) {
+    standIn.alwaysAnswer(new StandInDestination.Answer(200, body, Map.of(), Duration.ZERO));
+    return delivery.send(post(standIn.url("/ok"), Map.of()), Duration.ofSeconds(5)).toCompletableFuture();
+  }
+
   @Test
   void aShortAnswerIsReadWholeAndKeptAsAnExcerpt() throws Exception {
     try (StandInDestination standIn = StandInDestination.start()) {
       String big = "{\"v\":\"" + "y".repeat(10_000) + "\"}";
-      standIn.alwaysAnswer(new StandInDestination.Answer(200, big, Map.of(), Duration.ZERO));
-      DeliveryResponse response =
-          allowingLoopback.send(post(standIn.url("/ok"), Map.of()), Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      DeliveryResponse response = answered(allowingLoopback, standIn, big).get(10, TimeUnit.SECONDS);
       assertEquals(200, response.status());
       assertEquals(big.substring(0, EXCERPT), response.bodyExcerpt());
+    }
+  }
+
+  @Test
+  void anAnswerThatCameWholeIsStillBoundedByMaxResponseBytes() throws Exception {
+    // A short answer comes in one piece with its head: the client takes it without a stream.
+    HttpDelivery bounded = new HttpDelivery(system, AddressPolicy.allowing("127.0.0.0/8"), 10, 100, Duration.ofSeconds(10), 4);
+    try (StandInDestination standIn = StandInDestination.start()) {
+      String fits = "{\"v\":\"" + "a".repeat(90) + "\"}";
+      DeliveryResponse response = answered(bounded, standIn, fits).get(10, TimeUnit.SECONDS);
+      assertEquals(fits.substring(0, 10), response.bodyExcerpt());
+
+      Throwable failure = failureOf(answered(bounded, standIn, "{\"v\":\"" + "b".repeat(200) + "\"}"));
+      assertInstanceOf(IOException.class, failure);
+      assertEquals(
+          "answer (status 200) longer than 100 bytes: stopped reading it (relay.delivery.max-response-bytes)",
+          failure.getMessage());
     }
   }
 
