@@ -1,14 +1,17 @@
 package dev.relay.persistence;
 
+import static dev.relay.testing.StandInDestination.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +37,11 @@ class H2StoreBufferTest {
         Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
       MVStore store = database.h2Store();
       assertEquals(256 << 20, store.getAutoCommitMemory());
+      // Each new connection applies the URL's WRITE_DELAY again, which restarts H2's store timer: the
+      // read-side pool opens its connections in the background, so they must all be open first.
+      HikariDataSource pool = (HikariDataSource) database.dataSource();
+      await(Duration.ofSeconds(30), "the read-side pool's connections",
+          () -> pool.getHikariPoolMXBean().getTotalConnections() == pool.getMaximumPoolSize());
       store.setAutoCommitDelay(0); // no store on a timer: only those the changes in memory call for
       try (Statement ddl = connection.createStatement()) {
         ddl.execute("CREATE TABLE scratch(id BIGINT PRIMARY KEY, payload VARCHAR(1000))");
@@ -44,6 +52,7 @@ class H2StoreBufferTest {
       H2StoreBuffer.set(store, H2_DEFAULT);
       long h2s = storesWhileWriting(connection, store, 1);
 
+      assertEquals(0, store.getAutoCommitDelay(), "no connection opened meanwhile restarted the store timer");
       assertEquals(0, configured, "stores of its own with the configured buffer");
       assertTrue(h2s >= 1, "the same changes make H2 store with its own buffer: " + h2s);
     }
