@@ -309,6 +309,7 @@ public final class HttpDelivery implements Deliverer {
             });
   }
 
+  /** The answer: its status, its body's first excerptBytes for the audit trail, and its body as read. */
   private DeliveryResponse answer(HttpResponse response, ByteString body, Optional<String> retryAfter) {
     return new DeliveryResponse(
         response.status().intValue(), body.take(excerptBytes).utf8String(), retryAfter, body.utf8String());
