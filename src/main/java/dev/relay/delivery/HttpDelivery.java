@@ -272,20 +272,17 @@ public final class HttpDelivery implements Deliverer {
    */
   private CompletionStage<DeliveryResponse> read(HttpResponse response, long deadline, Duration timeout) {
     Optional<String> retryAfter = response.getHeader("Retry-After").map(HttpHeader::value);
-    long remaining = deadline - System.nanoTime();
-    if (response.entity() instanceof HttpEntity.Strict whole) {
-      if (remaining <= 0) {
-        return CompletableFuture.failedFuture(timedOut(timeout));
-      }
-      return whole.getData().size() > maxResponseBytes
-          ? CompletableFuture.failedFuture(tooLong(response))
-          : CompletableFuture.completedFuture(answer(response, whole.getData(), retryAfter));
-    }
     Source<ByteString, Object> body = response.entity().withoutSizeLimit().getDataBytes();
+    long remaining = deadline - System.nanoTime();
     if (remaining <= 0) {
       // The answer came after the exchange timed out: nobody reads it.
       body.runWith(Sink.cancelled(), materializer);
       return CompletableFuture.failedFuture(timedOut(timeout));
+    }
+    if (response.entity() instanceof HttpEntity.Strict whole) {
+      return whole.getData().size() > maxResponseBytes
+          ? CompletableFuture.failedFuture(tooLong(response))
+          : CompletableFuture.completedFuture(answer(response, whole.getData(), retryAfter));
     }
     return body
         .completionTimeout(Duration.ofNanos(remaining))
