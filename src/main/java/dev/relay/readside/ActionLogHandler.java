@@ -1,6 +1,5 @@
 package dev.relay.readside;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.destination.DestinationEvent;
 import dev.relay.persistence.PooledJdbcSession;
 import dev.relay.readside.ActionLogChanges.Journaled;
@@ -17,11 +16,9 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationEvent>>, PooledJdbcSession> {
 
   private final ActionLogWriter writer;
-  private final ObjectMapper mapper;
 
-  ActionLogHandler(ActionLogWriter writer, ObjectMapper mapper) {
+  ActionLogHandler(ActionLogWriter writer) {
     this.writer = writer;
-    this.mapper = mapper;
   }
 
   @Override
@@ -37,14 +34,7 @@ final class ActionLogHandler extends JdbcHandler<List<EventEnvelope<DestinationE
     }
     session.withConnection(
         connection -> {
-          ActionLogChanges changes =
-              ActionLogChanges.of(
-                  events,
-                  ids -> ActionLogWriter.load(connection, ids),
-                  ids -> writer.loadConfigs(connection, ids),
-                  (ids, before) -> ActionLogWriter.loadBodies(connection, ids, before),
-                  mapper);
-          writer.write(connection, changes);
+          writer.project(connection, events);
           return null;
         });
   }

@@ -84,7 +84,7 @@ final class ActionLogProjection {
             id,
             source,
             () -> new PooledJdbcSession(dataSource),
-            () -> new ActionLogHandler(writer, mapper),
+            () -> new ActionLogHandler(writer),
             system)
         .withGroup(settings.groupMaxEvents(), settings.groupMaxWait())
         .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), settings.restartRandomFactor());

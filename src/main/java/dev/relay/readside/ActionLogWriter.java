@@ -7,6 +7,7 @@ import dev.relay.readside.ActionLogChanges.Attempt;
 import dev.relay.readside.ActionLogChanges.AttemptItem;
 import dev.relay.readside.ActionLogChanges.Counts;
 import dev.relay.readside.ActionLogChanges.Item;
+import dev.relay.readside.ActionLogChanges.Journaled;
 import dev.relay.readside.ActionLogChanges.LatencyKey;
 import dev.relay.readside.ActionLogChanges.MinuteKey;
 import java.sql.Connection;
@@ -163,17 +164,38 @@ final class ActionLogWriter {
     return found;
   }
 
-  void write(Connection connection, ActionLogChanges changes) throws SQLException {
-    if (changes.isEmpty()) {
-      return;
-    }
-    List<String> begin = dialect.beginProjectionTransaction();
-    if (!begin.isEmpty()) {
+  /**
+   * Projects a group of journal events in the caller's transaction: the dialect's settings for it
+   * first, then the stored rows the group changes are read (with the dialect's settings for reads),
+   * and what it changes is written.
+   */
+  void project(Connection connection, List<Journaled> events) throws SQLException {
+    execute(connection, dialect.beginProjectionTransaction());
+    execute(connection, dialect.beforeReads());
+    ActionLogChanges changes =
+        ActionLogChanges.of(
+            events,
+            ids -> load(connection, ids),
+            ids -> loadConfigs(connection, ids),
+            (ids, before) -> loadBodies(connection, ids, before),
+            mapper);
+    execute(connection, dialect.afterReads());
+    write(connection, changes);
+  }
+
+  private static void execute(Connection connection, List<String> statements) throws SQLException {
+    if (!statements.isEmpty()) {
       try (Statement statement = connection.createStatement()) {
-        for (String sql : begin) {
+        for (String sql : statements) {
           statement.execute(sql);
         }
       }
+    }
+  }
+
+  private void write(Connection connection, ActionLogChanges changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
     }
     writeDestinations(connection, changes.destinations);
     try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM);
