@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * A destination's pending actions as its entity sees them: a window of the next due ones in memory,
  * the rest in the {@link PendingStore}, and how many there are. The window holds every pending action
  * due at or before its horizon (all of them when it is complete), at most about {@code capacity} of
- * them; it is refilled from the store in due order when fewer than half are left to send. Counts are
+ * them besides those in flight; it is refilled from the store in due order when fewer than half are
+ * left to send. Counts are
  * those of the last load, kept up to date by the events since.
  *
  * <p>Not event-sourced: a cache of the store, empty (not loaded) during recovery and loaded when it
@@ -170,16 +171,17 @@ final class Backlog {
   }
 
   /**
-   * Keeps the window within its capacity: the latest due actions not in flight leave it (they stay in
-   * the store), and the horizon moves before them.
+   * Keeps the window within its capacity besides the {@code inFlightCount} actions in flight (all of
+   * them in it): the latest due actions not in flight leave it (they stay in the store), and the
+   * horizon moves before them.
    */
-  void trim(Predicate<String> inFlight) {
-    if (byDue.size() <= capacity) {
+  void trim(Predicate<String> inFlight, int inFlightCount) {
+    if (byDue.size() - inFlightCount <= capacity) {
       return;
     }
     Iterator<Map.Entry<Due, PendingAction>> latest = byDue.descendingMap().entrySet().iterator();
     List<PendingAction> dropped = new ArrayList<>();
-    while (byDue.size() - dropped.size() > capacity && latest.hasNext()) {
+    while (byDue.size() - dropped.size() - inFlightCount > capacity && latest.hasNext()) {
       PendingAction action = latest.next().getValue();
       if (!inFlight.test(action.itemId())) {
         dropped.add(action);

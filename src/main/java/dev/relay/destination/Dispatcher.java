@@ -124,6 +124,11 @@ final class Dispatcher {
     return inFlight.contains(itemId);
   }
 
+  /** How many actions are in flight now. */
+  int inFlightCount() {
+    return inFlight.size();
+  }
+
   /** The entity (re)started from its journal: nothing of this object's is in flight any more. */
   void restarted() {
     generation++;
@@ -159,7 +164,7 @@ final class Dispatcher {
       return;
     }
 
-    state.backlog().trim(inFlight::contains);
+    state.backlog().trim(inFlight::contains, inFlight.size());
     Map<String, List<PendingAction>> dueByAction = new LinkedHashMap<>();
     int wanted = capacity * batchSize;
     int collected = 0;

@@ -46,6 +46,8 @@ final class PendingReads {
   private final TimerScheduler<DestinationCommand> timers;
   private final PendingStore pending;
   private final int window;
+  /** How many actions the read under way asks for: the window and the actions in flight. */
+  private int loadLimit;
   private final Clock clock;
   private final Dispatcher dispatcher;
   private final DestinationMetrics.Recorder metrics;
@@ -159,8 +161,13 @@ final class PendingReads {
     loading = true;
     int life = dispatcher.generation();
     loadStartedAt = System.nanoTime();
+    // The actions in flight stay in the window and nothing is sent while it loads, so it is read
+    // with room for them besides: a window read only to its size, most of it in flight, was low
+    // again the moment it was in, and the entity read the table over and over while every other
+    // command, ingest's among them, waited.
+    loadLimit = window + dispatcher.inFlightCount();
     context.pipeToSelf(
-        pending.load(destinationId, window, counted),
+        pending.load(destinationId, loadLimit, counted),
         (page, failure) -> failure != null
             ? new InternalCommand.LoadFailed(life, failure, new InternalCommand.Refill(then))
             : new InternalCommand.Loaded(life, page, then));
@@ -185,11 +192,11 @@ final class PendingReads {
     loading = false;
     loadBackoff = LOAD_MIN_BACKOFF;
     boolean first = !state.backlog().loaded();
-    state.backlog().replace(loaded.page().actions(), loaded.page().counts(), window, dispatcher::inFlight);
+    state.backlog().replace(loaded.page().actions(), loaded.page().counts(), loadLimit, dispatcher::inFlight);
     if (first && loaded.then().orElse(null) instanceof InternalCommand.Count count) {
       firstWindowAt = System.nanoTime();
       List<PendingAction> page = loaded.page().actions();
-      if (page.size() < window) {
+      if (page.size() < loadLimit) {
         // The window holds every pending action: they are counted.
         return counted(state, countOf(page), count.then(), 0);
       }

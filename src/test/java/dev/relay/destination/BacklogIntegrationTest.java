@@ -18,6 +18,7 @@ import dev.relay.testing.TestNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -107,17 +108,43 @@ abstract class BacklogIntegrationTest {
     discarded.forEach(item -> assertTrue(item.path("lastError").asText().contains("backlog full"), item.toString()));
   }
 
+  @Test
+  void newEventsAreTakenWhileRequestsInFlightHoldMostOfTheWindow() {
+    startNode(1_000_000);
+    standIn.alwaysAnswer(Answer.status(503).after(Duration.ofMillis(50)));
+    // Requests of 8 actions, up to 4 at once, from a window of 10: those in flight are most of it.
+    String id = createWebhook(Map.of("batchSize", 8));
+    ingest(id, 0, 300);
+    await(WAIT, "300 pending rows, some retried", () -> pendingRows(id) == 300 && retriedRows(id) > 0);
+
+    // Before, each refill of the window found it low again at once (what is in flight stays in it),
+    // so the entity read the table over and over with every other command waiting: this was 503.
+    ingest(id, 300, 100);
+    await(WAIT, "400 pending rows", () -> pendingRows(id) == 400);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private String createWebhook() {
+    return createWebhook(Map.of());
+  }
+
+  private String createWebhook(Map<String, Object> settings) {
+    Map<String, Object> all = new HashMap<>(settings);
+    all.put("url", standIn.url("/events"));
     TestNode.Answer created =
-        node.admin("POST", "/api/destinations", Map.of("name", "hook", "type", "webhook", "settings", Map.of("url", standIn.url("/events"))));
+        node.admin("POST", "/api/destinations", Map.of("name", "hook", "type", "webhook", "settings", all));
     assertEquals(201, created.status(), created.body());
     return created.json().path("id").asText();
   }
 
   /** {@code count} track events through a source connected to {@code destinationId}, 100 a request. */
   private void ingest(String destinationId, int count) {
+    ingest(destinationId, 0, count);
+  }
+
+  /** Events {@code from} to {@code from + count - 1}, through a new source connected to the destination. */
+  private void ingest(String destinationId, int from, int count) {
     TestNode.Answer source = node.admin("POST", "/api/sources", Map.of("name", "site", "type", "server"));
     assertEquals(201, source.status(), source.body());
     String sourceId = source.json().path("id").asText();
@@ -125,9 +152,9 @@ abstract class BacklogIntegrationTest {
     TestNode.Answer connected = node.admin("PUT", "/api/destinations/" + destinationId + "/sources/" + sourceId);
     assertTrue(connected.status() / 100 == 2, connected.body());
     String auth = "Basic " + java.util.Base64.getEncoder().encodeToString((writeKey + ":").getBytes());
-    for (int from = 0; from < count; from += 100) {
+    for (int first = from; first < from + count; first += 100) {
       List<Map<String, Object>> batch = new ArrayList<>();
-      for (int i = from; i < Math.min(count, from + 100); i++) {
+      for (int i = first; i < Math.min(from + count, first + 100); i++) {
         batch.add(Map.of("type", "track", "event", "Order Completed", "userId", "u-" + i, "messageId", "m-" + i));
       }
       TestNode.Answer answer = node.send("POST", "/v1/batch", Map.of("batch", batch), Map.of("Authorization", auth));
