@@ -16,8 +16,7 @@ import java.util.function.Predicate;
  * the rest in the {@link PendingStore}, and how many there are. The window holds every pending action
  * due at or before its horizon (all of them when it is complete), at most about {@code capacity} of
  * them besides those in flight; it is refilled from the store in due order when fewer than half are
- * left to send. Counts are
- * those of the last load, kept up to date by the events since.
+ * left to send. Counts are those of the last load, kept up to date by the events since.
  *
  * <p>Not event-sourced: a cache of the store, empty (not loaded) during recovery and loaded when it
  * completes; every event changes it as it changes the store.
