@@ -40,7 +40,6 @@ import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -272,11 +271,10 @@ public final class HttpDelivery implements Deliverer {
    */
   private CompletionStage<DeliveryResponse> read(HttpResponse response, long deadline, Duration timeout) {
     Optional<String> retryAfter = response.getHeader("Retry-After").map(HttpHeader::value);
-    Source<ByteString, Object> body = response.entity().withoutSizeLimit().getDataBytes();
     long remaining = deadline - System.nanoTime();
     if (remaining <= 0) {
       // The answer came after the exchange timed out: nobody reads it.
-      body.runWith(Sink.cancelled(), materializer);
+      response.entity().getDataBytes().runWith(Sink.cancelled(), materializer);
       return CompletableFuture.failedFuture(timedOut(timeout));
     }
     if (response.entity() instanceof HttpEntity.Strict whole) {
@@ -284,7 +282,7 @@ public final class HttpDelivery implements Deliverer {
           ? CompletableFuture.failedFuture(tooLong(response))
           : CompletableFuture.completedFuture(answer(response, whole.getData(), retryAfter));
     }
-    return body
+    return response.entity().withoutSizeLimit().getDataBytes()
         .completionTimeout(Duration.ofNanos(remaining))
         .limitWeighted(maxResponseBytes, chunk -> (long) chunk.size())
         .runWith(

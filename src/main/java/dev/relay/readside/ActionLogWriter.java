@@ -166,12 +166,11 @@ final class ActionLogWriter {
 
   /**
    * Projects a group of journal events in the caller's transaction: the dialect's settings for it
-   * first, then the stored rows the group changes are read (with the dialect's settings for reads),
-   * and what it changes is written.
+   * first, then the stored rows the group changes are read, the dialect's settings for the writes
+   * applied, and what it changes is written.
    */
   void project(Connection connection, List<Journaled> events) throws SQLException {
     execute(connection, dialect.beginProjectionTransaction());
-    execute(connection, dialect.beforeReads());
     ActionLogChanges changes =
         ActionLogChanges.of(
             events,

@@ -44,11 +44,6 @@ enum SqlDialect {
     }
 
     @Override
-    List<String> beforeReads() {
-      return List.of();
-    }
-
-    @Override
     List<String> afterReads() {
       return List.of();
     }
@@ -90,16 +85,12 @@ enum SqlDialect {
     List<String> beginProjectionTransaction() {
       // No wait for the WAL flush: a crash may lose the last few transactions, rows and offset
       // together (they stay atomic), and the projection then replays them from the journal.
-      return List.of("SET LOCAL synchronous_commit TO OFF");
-    }
-
-    @Override
-    List<String> beforeReads() {
-      // The generic plan PostgreSQL keeps for a prepared statement is costed on the table as it was
-      // when it was made; made while journal_item was empty (a new database, a rebuild), the read of
-      // a group's earlier actions by their keys scanned the whole table, every group: a rebuild of
-      // 107,400 actions took 54 s instead of 12.5, and the time grows with the square of the journal.
-      return List.of("SET LOCAL plan_cache_mode = force_custom_plan");
+      // The reads that come first are planned with their values: the generic plan PostgreSQL keeps
+      // for a prepared statement is costed on the table as it was when it was made; made while
+      // journal_item was empty (a new database, a rebuild), the read of a group's earlier actions by
+      // their keys scanned the whole table, every group: a rebuild of 107,400 actions took 54 s
+      // instead of 12.5, and the time grows with the square of the journal.
+      return List.of("SET LOCAL synchronous_commit TO OFF", "SET LOCAL plan_cache_mode = force_custom_plan");
     }
 
     @Override
@@ -132,12 +123,10 @@ enum SqlDialect {
   /** Adds (destination, minute, bucket, requests) to the bucket's row. */
   abstract String addToLatency();
 
-  /** Statements that start each transaction of the projection. */
+  /** Statements that start each transaction of the projection, before it reads the rows a group changes. */
   abstract List<String> beginProjectionTransaction();
 
-  /** Statements before the projection reads the stored rows a group changes, and after. */
-  abstract List<String> beforeReads();
-
+  /** Statements after the projection has read the rows a group changes, before it writes. */
   abstract List<String> afterReads();
 
   /** Statements that empty every query table, within the current transaction. */

@@ -87,10 +87,7 @@ class ProjectionPlansOnPostgresTest {
 
   /** Queues {@code PER_GROUP} actions and delivers the ones the group before queued. */
   private List<Journaled> group(int group) throws Exception {
-    List<Journaled> events = new ArrayList<>();
-    for (int i = 0; i < PER_GROUP; i++) {
-      events.add(queued(itemId(group, i)));
-    }
+    List<Journaled> events = queuedOnly(group, PER_GROUP);
     if (group > 0) {
       List<ItemOutcome> delivered = new ArrayList<>();
       for (int i = 0; i < PER_GROUP; i++) {
