@@ -97,7 +97,6 @@ class RelaySettingsTest {
         "relay.ingest.max-nesting-depth|2|relay.ingest.max-nesting-depth must be at least 3, got 2",
         "relay.ingest.timeout|0s|relay.ingest.timeout must be longer than 0, got PT0S",
         "relay.ingest.batch.max-events|0|relay.ingest.batch.max-events must be at least 1, got 0",
-        "relay.ingest.batch.window|0s|relay.ingest.batch.window must be longer than 0, got PT0S",
         "relay.ingest.batch.parallelism|0|relay.ingest.batch.parallelism must be at least 1, got 0",
         "relay.ingest.batch.queue-size|0|relay.ingest.batch.queue-size must be at least 1, got 0",
         "relay.ingest.batch.retries|0|relay.ingest.batch.retries must be at least 1, got 0",

@@ -14,24 +14,29 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Groups the events of concurrent requests per destination into one {@code Accept} command, so that
  * one journal write carries many events instead of one write per event. One small stream per
- * destination on each node: requests wait at most {@code batch.window} for company. A stream idle
- * for {@code batch.idle-timeout} is completed and forgotten, so the streams on a node are those of
- * the destinations it recently sent to, not of every destination it ever saw.
+ * destination on each node, batching as a database's group commit does: a request finding fewer
+ * than {@code batch.parallelism} groups on their way goes at once, alone; requests arriving while
+ * they are all on their way join one group, which goes when the first of them is answered. No
+ * request waits on a timer for company, and a group grows with the load. A stream idle for {@code
+ * batch.idle-timeout} is completed and forgotten, so the streams on a node are those of the
+ * destinations it recently sent to, not of every destination it ever saw.
  */
 final class DestinationBatcher {
 
-  private record Submission(List<Incoming> events, CompletableFuture<Done> durable) {}
+  record Submission(List<Incoming> events, CompletableFuture<Done> durable) {}
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -101,11 +106,30 @@ final class DestinationBatcher {
 
   private BoundedSourceQueue<Submission> stream(String destinationId) {
     return Source.<Submission>queue(settings.batchQueueSize())
-        .groupedWeightedWithin(
-            settings.batchMaxEvents(), submission -> (long) submission.events().size(), settings.batchWindow())
+        .via(grouping(settings.batchMaxEvents()))
         .mapAsyncUnordered(settings.batchParallelism(), group -> send(destinationId, group))
         .to(Sink.ignore())
         .run(system);
+  }
+
+  /**
+   * Submissions go on alone while downstream asks for more, and are gathered into one group of up to
+   * {@code maxEvents} events while it does not; a submission larger than that is a group of its own.
+   */
+  static Flow<Submission, List<Submission>, NotUsed> grouping(int maxEvents) {
+    return Flow.<Submission>create()
+        .batchWeighted(
+            maxEvents,
+            submission -> (long) submission.events().size(),
+            first -> {
+              List<Submission> group = new ArrayList<>();
+              group.add(first);
+              return group;
+            },
+            (group, next) -> {
+              group.add(next);
+              return group;
+            });
   }
 
   /**

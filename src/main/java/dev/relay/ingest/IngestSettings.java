@@ -18,7 +18,6 @@ public record IngestSettings(
     EventLimits limits,
     Duration timeout,
     int batchMaxEvents,
-    Duration batchWindow,
     int batchParallelism,
     int batchQueueSize,
     int batchRetries,
@@ -30,7 +29,6 @@ public record IngestSettings(
   public IngestSettings {
     SettingRules.positive(KEY + "timeout", timeout);
     SettingRules.atLeast(KEY + "batch.max-events", batchMaxEvents, 1);
-    SettingRules.positive(KEY + "batch.window", batchWindow);
     SettingRules.atLeast(KEY + "batch.parallelism", batchParallelism, 1);
     SettingRules.atLeast(KEY + "batch.queue-size", batchQueueSize, 1);
     // At least 1: each try waits the timeout divided by it.
@@ -48,7 +46,6 @@ public record IngestSettings(
             ingest.getInt("max-nesting-depth")),
         ingest.getDuration("timeout"),
         ingest.getInt("batch.max-events"),
-        ingest.getDuration("batch.window"),
         ingest.getInt("batch.parallelism"),
         ingest.getInt("batch.queue-size"),
         ingest.getInt("batch.retries"),
