@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.testkit.TestPublisher;
 import org.apache.pekko.stream.testkit.TestSubscriber;
 import org.apache.pekko.stream.testkit.javadsl.TestSink;
@@ -41,7 +42,7 @@ class DestinationBatcherGroupingTest {
     Pair<TestPublisher.Probe<Submission>, TestSubscriber.Probe<List<Submission>>> probes =
         TestSource.<Submission>probe(testKit.system().classicSystem())
             .via(DestinationBatcher.grouping(5))
-            .toMat(TestSink.probe(testKit.system().classicSystem()), (in, out) -> Pair.create(in, out))
+            .toMat(TestSink.probe(testKit.system().classicSystem()), Keep.both())
             .run(testKit.system());
     requests = probes.first();
     groups = probes.second();
