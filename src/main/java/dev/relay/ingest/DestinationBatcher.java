@@ -121,11 +121,7 @@ final class DestinationBatcher {
         .batchWeighted(
             maxEvents,
             submission -> (long) submission.events().size(),
-            first -> {
-              List<Submission> group = new ArrayList<>();
-              group.add(first);
-              return group;
-            },
+            first -> new ArrayList<>(List.of(first)),
             (group, next) -> {
               group.add(next);
               return group;
