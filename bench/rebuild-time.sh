@@ -2,7 +2,7 @@
 # How fast the read side projects a journal, alone: starts a node on a kept bench database, rebuilds
 # the read side ROUNDS times (POST /api/read-side/rebuild empties the query tables and projects the
 # whole journal again) and prints, per round, the time until every tag's offset reached the end of
-# the journal, the CPU of the node and of PostgreSQL, journal_item's updates and the WAL written.
+# the journal, the CPU of the node and of PostgreSQL, the updates of actions' rows and the WAL written.
 # The first round runs in a cold node; the later ones are the figure.
 #
 # A database to rebuild: any load bench run with -Dbench.keep-db=true, e.g.
@@ -32,7 +32,8 @@ projected() { # the lowest offset of the action log's projection instances
   "${PSQL[@]}" -c "SELECT coalesce(min(current_offset::bigint), 0) FROM pekko_projection_offset_store WHERE projection_key LIKE 'dest-%'"
 }
 ticks() { for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true; done | awk '{s += $1} END {print s + 0}'; }
-updates() { "${PSQL[@]}" -c "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'journal_item'"; }
+# an action's row updated: journal_item_state's since it exists, journal_item's before (both summed)
+updates() { "${PSQL[@]}" -c "SELECT coalesce(sum(n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname IN ('journal_item', 'journal_item_state')"; }
 wal() { "${PSQL[@]}" -c "SELECT wal_bytes FROM pg_stat_wal"; }
 hz=$(getconf CLK_TCK)
 
@@ -44,7 +45,7 @@ for round in $(seq 1 "$rounds"); do
   until [ "$(projected)" -ge "$end" ]; do sleep 0.2; done
   t1=$(date +%s.%N); n1=$(ticks $node); p1=$(ticks $(pgrep -x postgres)); u1=$(updates); w1=$(wal)
   actions=$("${PSQL[@]}" -c "SELECT count(*) FROM journal_item")
-  printf 'round %d: %.1f s for %d actions; CPU node %.1f s, PostgreSQL %.1f s; journal_item updates %d; WAL %d MB\n' \
+  printf 'round %d: %.1f s for %d actions; CPU node %.1f s, PostgreSQL %.1f s; action row updates %d; WAL %d MB\n' \
     "$round" "$(echo "$t1 - $t0" | bc)" "$actions" "$(echo "($n1 - $n0) / $hz" | bc -l)" \
     "$(echo "($p1 - $p0) / $hz" | bc -l)" "$((u1 - u0))" "$(( (w1 - w0) / 1048576 ))"
 done

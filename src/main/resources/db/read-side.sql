@@ -5,7 +5,8 @@
 -- event journal does not: POST /api/read-side/rebuild empties them and replays the journal.
 -- Times are epoch milliseconds (UTC), which both databases compare and index the same way.
 
--- One row per action: an event that matched one of a destination's actions.
+-- One row per action: an event that matched one of a destination's actions, as it was queued. It
+-- never changes after its insert: what does is in journal_item_state.
 CREATE TABLE IF NOT EXISTS journal_item (
   item_id VARCHAR(64) NOT NULL PRIMARY KEY,
   destination_id VARCHAR(64) NOT NULL,
@@ -18,28 +19,42 @@ CREATE TABLE IF NOT EXISTS journal_item (
   event_type VARCHAR(32),
   event_name VARCHAR(255),
   user_id VARCHAR(255),
-  status VARCHAR(16) NOT NULL,
-  attempts INT NOT NULL,
-  last_status INT,
-  last_error VARCHAR(1000),
   queued_at BIGINT NOT NULL,
-  last_attempt_at BIGINT,
-  next_attempt_at BIGINT,
   is_test BOOLEAN NOT NULL,
   event_json VARCHAR NOT NULL
 );
+-- A replay (POST .../retry or .../redrive) is a new row: replay_of names the action it replays.
+-- NULL on rows projected before it existed.
+ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replay_of VARCHAR(64);
 -- Newest first, per destination, optionally within a time range: one index per filter. Queries
 -- order by every column of the index they use (DESC), so H2 reads it backwards and stops at the limit.
--- A replay (POST .../retry or .../redrive) is a new row: replay_of names the action it replays, and
--- that action's replayed_as its latest replay. NULL on rows projected before they existed.
-ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replay_of VARCHAR(64);
-ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replayed_as VARCHAR(64);
 CREATE INDEX IF NOT EXISTS journal_item_by_time ON journal_item (destination_id, queued_at, seq);
-CREATE INDEX IF NOT EXISTS journal_item_by_status ON journal_item (destination_id, status, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_type ON journal_item (destination_id, event_type, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_event ON journal_item (destination_id, event_name, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_user ON journal_item (destination_id, user_id, queued_at, seq);
 CREATE INDEX IF NOT EXISTS journal_item_by_message ON journal_item (destination_id, message_id, queued_at, seq);
+
+-- Where each action of journal_item stands: one row per action, written with it and updated at each
+-- attempt. Apart from journal_item so that an update writes this short row and its two indexes, not
+-- the action's event and six indexes again (PostgreSQL cannot update a row in place once an indexed
+-- column changes). destination_id, queued_at, seq and is_test are copies of journal_item's, for the
+-- status filter's index and for retention.
+CREATE TABLE IF NOT EXISTS journal_item_state (
+  item_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  destination_id VARCHAR(64) NOT NULL,
+  queued_at BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  is_test BOOLEAN NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  attempts INT NOT NULL,
+  last_status INT,
+  last_error VARCHAR(1000),
+  last_attempt_at BIGINT,
+  next_attempt_at BIGINT,
+  -- the latest replay of this action, if any
+  replayed_as VARCHAR(64)
+);
+CREATE INDEX IF NOT EXISTS journal_item_state_by_status ON journal_item_state (destination_id, status, queued_at, seq);
 
 -- Destinations the journal knows (created, and when deleted): the journal API answers 404 for
 -- unknown ones from here, without waiting on a destination's entity that may be busy.

@@ -43,7 +43,8 @@ public final class Database implements AutoCloseable {
   private static final long SCHEMA_LOCK = 0x52454C4159L;
 
   private static final List<String> REQUIRED_TABLES =
-      List.of("event_journal", "event_tag", "snapshot", "relay_pending", "pekko_projection_offset_store", "journal_item");
+      List.of("event_journal", "event_tag", "snapshot", "relay_pending", "pekko_projection_offset_store", "journal_item",
+          "journal_item_state");
 
   private final HikariDataSource pool;
   /** On H2, the connection that opened the database (and recovered it): held until close. */
@@ -234,6 +235,7 @@ public final class Database implements AutoCloseable {
       if (!postgres) {
         payloadsInTheirRows(statement);
       }
+      actionStatesInTheirOwnTable(statement);
       // The pool does not auto-commit; uncommitted DDL is rolled back on PostgreSQL when the
       // connection returns to the pool.
       connection.commit();
@@ -264,6 +266,35 @@ public final class Database implements AutoCloseable {
     for (String alter : alters) {
       log.info("Moving a payload column from H2's LOB store into its rows, once (the table is rewritten): {}", alter);
       statement.execute(alter);
+    }
+  }
+
+  /** Columns of journal_item that moved to journal_item_state (see db/read-side.sql). */
+  private static final List<String> STATE_COLUMNS =
+      List.of("status", "attempts", "last_status", "last_error", "last_attempt_at", "next_attempt_at", "replayed_as");
+
+  /**
+   * Moves where each action stands out of a journal_item made before journal_item_state existed,
+   * keeping it: once, at the first start of this version, in the schema's transaction.
+   */
+  private static void actionStatesInTheirOwnTable(Statement statement) throws SQLException {
+    try (ResultSet columns =
+        statement.executeQuery(
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = CURRENT_SCHEMA"
+                + " AND LOWER(TABLE_NAME) = 'journal_item' AND LOWER(COLUMN_NAME) = 'status'")) {
+      columns.next();
+      if (columns.getLong(1) == 0) {
+        return;
+      }
+    }
+    log.info("Moving where each action stands from journal_item to journal_item_state, once");
+    // A journal_item older still may lack replayed_as: it then has no replays to keep.
+    statement.execute("ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replayed_as VARCHAR(64)");
+    String columns = "item_id, destination_id, queued_at, seq, is_test, " + String.join(", ", STATE_COLUMNS);
+    statement.execute("INSERT INTO journal_item_state (" + columns + ") SELECT " + columns + " FROM journal_item");
+    statement.execute("DROP INDEX IF EXISTS journal_item_by_status");
+    for (String column : STATE_COLUMNS) {
+      statement.execute("ALTER TABLE journal_item DROP COLUMN " + column);
     }
   }
 

@@ -37,8 +37,13 @@ import javax.sql.DataSource;
 final class ActionLogRepository {
 
   private static final String ITEM_COLUMNS =
-      "item_id, message_id, action_name, action_id, event_type, event_name, user_id, status, attempts,"
-          + " last_status, last_error, queued_at, last_attempt_at, next_attempt_at, is_test, seq, replay_of, replayed_as";
+      "i.item_id, i.message_id, i.action_name, i.action_id, i.event_type, i.event_name, i.user_id, s.status, s.attempts,"
+          + " s.last_status, s.last_error, i.queued_at, s.last_attempt_at, s.next_attempt_at, i.is_test, i.seq, i.replay_of,"
+          + " s.replayed_as";
+
+  /** An action (i) with where it stands (s), by its key and destination. */
+  private static final String ONE_ITEM =
+      " FROM journal_item i JOIN journal_item_state s ON s.item_id = i.item_id WHERE i.item_id = ? AND i.destination_id = ?";
 
   private final DataSource dataSource;
   private final Executor executor;
@@ -116,7 +121,7 @@ final class ActionLogRepository {
         connection -> {
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT " + REPLAY_COLUMNS + ", status, is_test, replayed_as FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
+                  "SELECT " + REPLAY_COLUMNS + ", s.status, i.is_test, s.replayed_as" + ONE_ITEM)) {
             select.setString(1, itemId);
             select.setString(2, destinationId);
             try (ResultSet rows = select.executeQuery()) {
@@ -146,7 +151,7 @@ final class ActionLogRepository {
   CompletionStage<RedriveScope> redriveScope(String destinationId, ActionLogQuery query) {
     return run(
         connection -> {
-          Sql sql = redriveSql("COUNT(*), MAX(seq)", destinationId, query, Long.MAX_VALUE);
+          Sql sql = redriveSql("COUNT(*), MAX(i.seq)", destinationId, query, Long.MAX_VALUE);
           try (PreparedStatement select = prepare(connection, sql); ResultSet rows = select.executeQuery()) {
             rows.next();
             return new RedriveScope(rows.getLong(1), rows.getLong(2));
@@ -162,21 +167,19 @@ final class ActionLogRepository {
       String destinationId, ActionLogQuery query, RedriveScope scope, Optional<Cursor> after, int limit) {
     return run(
         connection -> {
-          Sql sql = redriveSql(REPLAY_COLUMNS + ", queued_at, seq", destinationId, query, scope.lastSeq());
+          Sql sql = redriveSql(REPLAY_COLUMNS + ", i.queued_at, i.seq", destinationId, query, scope.lastSeq());
           StringBuilder text = new StringBuilder(sql.text());
           List<Object> params = new ArrayList<>(sql.params());
+          String t = sql.scan().alias();
           after.ifPresent(
               c -> {
-                text.append(" AND queued_at >= ? AND (queued_at > ? OR seq > ?)");
+                text.append(" AND ").append(t).append(".queued_at >= ? AND (").append(t).append(".queued_at > ? OR ")
+                    .append(t).append(".seq > ?)");
                 params.add(c.queuedAt());
                 params.add(c.queuedAt());
                 params.add(c.seq());
               });
-          text.append(" ORDER BY destination_id, ");
-          if (sql.indexed() != null) {
-            text.append(sql.indexed()).append(", ");
-          }
-          text.append("queued_at, seq LIMIT ?");
+          text.append(" ORDER BY ").append(sql.scan().order("")).append(" LIMIT ?");
           params.add(limit);
           List<DestinationCommand.ReplayOf> items = new ArrayList<>(limit);
           Cursor last = null;
@@ -196,16 +199,15 @@ final class ActionLogRepository {
    * earlier redrive or retry: its replay is what a later redrive picks up, if that failed too).
    */
   private static Sql redriveSql(String columns, String destinationId, ActionLogQuery query, long lastSeq) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM journal_item WHERE destination_id = ?");
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns);
     List<Object> params = new ArrayList<>();
-    params.add(destinationId);
-    String indexed = filters(sql, params, query);
-    sql.append(" AND is_test = FALSE AND replayed_as IS NULL AND seq <= ?");
+    Scan scan = filters(sql, params, destinationId, query);
+    sql.append(" AND i.is_test = FALSE AND s.replayed_as IS NULL AND ").append(scan.alias()).append(".seq <= ?");
     params.add(lastSeq);
-    return new Sql(sql.toString(), params, indexed);
+    return new Sql(sql.toString(), params, scan);
   }
 
-  private static final String REPLAY_COLUMNS = "item_id, action_id, source_id, event_json";
+  private static final String REPLAY_COLUMNS = "i.item_id, i.action_id, i.source_id, i.event_json";
 
   private DestinationCommand.ReplayOf replayOf(ResultSet rows) throws SQLException {
     return new DestinationCommand.ReplayOf(
@@ -243,70 +245,96 @@ final class ActionLogRepository {
         executor);
   }
 
-  /** A statement and its parameters. */
-  record Sql(String text, List<Object> params, String indexed) {
+  /** A statement and its parameters, and how it reads the journal's actions. */
+  record Sql(String text, List<Object> params, Scan scan) {
     Sql(String text, List<Object> params) {
       this(text, params, null);
     }
   }
 
+  /**
+   * The table a query reads along an index, the other joined to it by key: {@code alias} is {@code
+   * i} (journal_item) or {@code s} (journal_item_state, for the status filter), {@code indexed} the
+   * filtered column of the index after the destination, or null for the time index.
+   */
+  record Scan(String alias, String indexed) {
+
+    /** The index's columns in order, each followed by {@code direction}. */
+    String order(String direction) {
+      StringBuilder order = new StringBuilder(alias).append(".destination_id").append(direction).append(", ");
+      if (indexed != null) {
+        order.append(alias).append('.').append(indexed).append(direction).append(", ");
+      }
+      return order.append(alias).append(".queued_at").append(direction).append(", ").append(alias).append(".seq")
+          .append(direction).toString();
+    }
+  }
+
   /** The query of a journal page: keyset on (queued_at, seq), newest first, one index per filter. */
   static Sql listSql(String destinationId, ActionLogQuery query) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS).append(" FROM journal_item WHERE destination_id = ?");
+    StringBuilder sql = new StringBuilder("SELECT ").append(ITEM_COLUMNS);
     List<Object> params = new ArrayList<>();
-    params.add(destinationId);
-    String indexed = filters(sql, params, query);
+    Scan scan = filters(sql, params, destinationId, query);
+    String t = scan.alias();
     query.cursor().ifPresent(
         c -> {
           // The first bound lets the database seek the index; the second is the exact keyset.
-          sql.append(" AND queued_at <= ? AND (queued_at < ? OR seq < ?)");
+          sql.append(" AND ").append(t).append(".queued_at <= ? AND (").append(t).append(".queued_at < ? OR ")
+              .append(t).append(".seq < ?)");
           params.add(c.queuedAt());
           params.add(c.queuedAt());
           params.add(c.seq());
         });
     // Ordering by the index's equality columns too changes nothing in the result, but lets H2 see
     // that reading the index backwards gives the order, so it reads only the page.
-    sql.append(" ORDER BY destination_id DESC, ");
-    if (indexed != null) {
-      sql.append(indexed).append(" DESC, ");
-    }
-    sql.append("queued_at DESC, seq DESC LIMIT ?");
+    sql.append(" ORDER BY ").append(scan.order(" DESC")).append(" LIMIT ?");
     params.add(query.limit() + 1);
-    return new Sql(sql.toString(), params);
+    return new Sql(sql.toString(), params, scan);
   }
 
 
   /**
-   * Appends the query's filters (not its cursor) to {@code sql}; returns the column of the index the
-   * most selective filter picks, or null.
+   * Appends the tables and the query's filters (not its cursor) to {@code sql}; returns how they are
+   * read. The most selective filter picks the index: messageId, userId, event name, type, status.
+   * The table of that index comes first and the other is outer-joined to it (every action has its
+   * row in both), so that H2, which keeps the order of an outer join, reads that index too.
    */
-  private static String filters(StringBuilder sql, List<Object> params, ActionLogQuery query) {
-    // The most selective filter picks the index: messageId, userId, event name, type, status.
-    String indexed = null;
-    if (query.status().isPresent()) {
-      indexed = condition(sql, params, "status", query.status().get().wireName());
-    }
-    if (query.eventType().isPresent()) {
-      indexed = condition(sql, params, "event_type", query.eventType().get());
-    }
-    if (query.event().isPresent()) {
-      indexed = condition(sql, params, "event_name", query.event().get());
-    }
-    if (query.userId().isPresent()) {
-      indexed = condition(sql, params, "user_id", query.userId().get());
-    }
+  private static Scan filters(StringBuilder sql, List<Object> params, String destinationId, ActionLogQuery query) {
+    Scan scan;
     if (query.messageId().isPresent()) {
-      indexed = condition(sql, params, "message_id", query.messageId().get());
+      scan = new Scan("i", "message_id");
+    } else if (query.userId().isPresent()) {
+      scan = new Scan("i", "user_id");
+    } else if (query.event().isPresent()) {
+      scan = new Scan("i", "event_name");
+    } else if (query.eventType().isPresent()) {
+      scan = new Scan("i", "event_type");
+    } else if (query.status().isPresent()) {
+      scan = new Scan("s", "status");
+    } else {
+      scan = new Scan("i", null);
     }
+    sql.append(
+        scan.alias().equals("s")
+            ? " FROM journal_item_state s LEFT JOIN journal_item i ON i.item_id = s.item_id"
+            : " FROM journal_item i LEFT JOIN journal_item_state s ON s.item_id = i.item_id");
+    String t = scan.alias();
+    sql.append(" WHERE ").append(t).append(".destination_id = ?");
+    params.add(destinationId);
+    query.status().ifPresent(status -> condition(sql, params, "s.status", status.wireName()));
+    query.eventType().ifPresent(type -> condition(sql, params, "i.event_type", type));
+    query.event().ifPresent(event -> condition(sql, params, "i.event_name", event));
+    query.userId().ifPresent(userId -> condition(sql, params, "i.user_id", userId));
+    query.messageId().ifPresent(messageId -> condition(sql, params, "i.message_id", messageId));
     query.from().ifPresent(f -> {
-      sql.append(" AND queued_at >= ?");
+      sql.append(" AND ").append(t).append(".queued_at >= ?");
       params.add(f.toEpochMilli());
     });
-    query.to().ifPresent(t -> {
-      sql.append(" AND queued_at < ?");
-      params.add(t.toEpochMilli());
+    query.to().ifPresent(to -> {
+      sql.append(" AND ").append(t).append(".queued_at < ?");
+      params.add(to.toEpochMilli());
     });
-    return indexed;
+    return scan;
   }
 
   private Page list(Connection connection, String destinationId, ActionLogQuery query) throws SQLException {
@@ -329,10 +357,9 @@ final class ActionLogRepository {
     return new Page(items, more ? last.encode() : null);
   }
 
-  private static String condition(StringBuilder sql, List<Object> params, String column, Object value) {
+  private static void condition(StringBuilder sql, List<Object> params, String column, Object value) {
     sql.append(" AND ").append(column).append(" = ?");
     params.add(value);
-    return column;
   }
 
   private Optional<Detail> detail(Connection connection, String destinationId, String itemId) throws SQLException {
@@ -340,7 +367,7 @@ final class ActionLogRepository {
     JsonNode event;
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT " + ITEM_COLUMNS + ", event_json FROM journal_item WHERE item_id = ? AND destination_id = ?")) {
+            "SELECT " + ITEM_COLUMNS + ", i.event_json" + ONE_ITEM)) {
       select.setString(1, itemId);
       select.setString(2, destinationId);
       try (ResultSet rows = select.executeQuery()) {

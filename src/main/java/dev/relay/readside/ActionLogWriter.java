@@ -35,14 +35,20 @@ final class ActionLogWriter {
   private static final String INSERT_ITEM =
       """
       INSERT INTO journal_item (item_id, destination_id, seq, action_id, action_name, source_id, message_id,
-        event_type, event_name, user_id, status, attempts, last_status, last_error, queued_at, last_attempt_at,
-        next_attempt_at, is_test, event_json, replay_of, replayed_as)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        event_type, event_name, user_id, queued_at, is_test, event_json, replay_of)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
 
-  private static final String UPDATE_ITEM =
+  private static final String INSERT_STATE =
       """
-      UPDATE journal_item SET status = ?, attempts = ?, last_status = ?, last_error = ?, last_attempt_at = ?,
+      INSERT INTO journal_item_state (item_id, destination_id, queued_at, seq, is_test, status, attempts, last_status,
+        last_error, last_attempt_at, next_attempt_at, replayed_as)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+
+  private static final String UPDATE_STATE =
+      """
+      UPDATE journal_item_state SET status = ?, attempts = ?, last_status = ?, last_error = ?, last_attempt_at = ?,
         next_attempt_at = ?, replayed_as = COALESCE(?, replayed_as)
       WHERE item_id = ?
       """;
@@ -142,7 +148,7 @@ final class ActionLogWriter {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
       String sql =
           "SELECT item_id, is_test, status, attempts, last_status, last_error, last_attempt_at, next_attempt_at"
-              + " FROM journal_item WHERE item_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+              + " FROM journal_item_state WHERE item_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
       try (PreparedStatement select = connection.prepareStatement(sql)) {
         for (int i = 0; i < chunk.size(); i++) {
           select.setString(i + 1, chunk.get(i));
@@ -198,7 +204,8 @@ final class ActionLogWriter {
     }
     writeDestinations(connection, changes.destinations);
     try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM);
-        PreparedStatement update = connection.prepareStatement(UPDATE_ITEM)) {
+        PreparedStatement insertState = connection.prepareStatement(INSERT_STATE);
+        PreparedStatement update = connection.prepareStatement(UPDATE_STATE)) {
       int inserts = 0;
       int updates = 0;
       for (Item item : changes.items.values()) {
@@ -213,28 +220,22 @@ final class ActionLogWriter {
           insert.setString(8, item.eventType);
           insert.setString(9, item.eventName);
           insert.setString(10, item.userId);
-          insert.setString(11, item.status.wireName());
-          insert.setInt(12, item.attempts);
-          setInt(insert, 13, item.lastStatus);
-          insert.setString(14, item.lastError);
-          insert.setLong(15, item.queuedAt);
-          setLong(insert, 16, item.lastAttemptAt);
-          setLong(insert, 17, item.nextAttemptAt);
-          insert.setBoolean(18, item.test);
-          insert.setString(19, item.eventJson);
-          insert.setString(20, item.replayOf);
-          insert.setString(21, item.replayedAs);
+          insert.setLong(11, item.queuedAt);
+          insert.setBoolean(12, item.test);
+          insert.setString(13, item.eventJson);
+          insert.setString(14, item.replayOf);
           insert.addBatch();
+          insertState.setString(1, item.itemId);
+          insertState.setString(2, item.destinationId);
+          insertState.setLong(3, item.queuedAt);
+          insertState.setLong(4, item.seq);
+          insertState.setBoolean(5, item.test);
+          setState(insertState, 6, item);
+          insertState.addBatch();
           inserts++;
         } else if (item.changed) {
-          update.setString(1, item.status.wireName());
-          update.setInt(2, item.attempts);
-          setInt(update, 3, item.lastStatus);
-          update.setString(4, item.lastError);
-          setLong(update, 5, item.lastAttemptAt);
-          setLong(update, 6, item.nextAttemptAt);
-          // Only a replay in this group sets it: a row loaded for another change keeps its link.
-          update.setString(7, item.replayedAs);
+          // Only a replay in this group sets replayed_as: a row loaded for another change keeps its link.
+          setState(update, 1, item);
           update.setString(8, item.itemId);
           update.addBatch();
           updates++;
@@ -242,6 +243,7 @@ final class ActionLogWriter {
       }
       if (inserts > 0) {
         insert.executeBatch();
+        insertState.executeBatch();
       }
       if (updates > 0) {
         update.executeBatch();
@@ -344,6 +346,20 @@ final class ActionLogWriter {
         }
       }
     }
+  }
+
+  /**
+   * Sets where {@code item} stands, from parameter {@code first} on: status, attempts, last_status,
+   * last_error, last_attempt_at, next_attempt_at, replayed_as (the order of INSERT_STATE and UPDATE_STATE).
+   */
+  private static void setState(PreparedStatement statement, int first, Item item) throws SQLException {
+    statement.setString(first, item.status.wireName());
+    statement.setInt(first + 1, item.attempts);
+    setInt(statement, first + 2, item.lastStatus);
+    statement.setString(first + 3, item.lastError);
+    setLong(statement, first + 4, item.lastAttemptAt);
+    setLong(statement, first + 5, item.nextAttemptAt);
+    statement.setString(first + 6, item.replayedAs);
   }
 
   private static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {

@@ -23,7 +23,7 @@ public final class ReadSideRetention {
   public record Deleted(long items, long attemptItems, long attempts, long minutes, long latency) {}
 
   private static final String FINISHED =
-      "SELECT item_id FROM journal_item WHERE destination_id = ? AND queued_at < ?"
+      "SELECT item_id FROM journal_item_state WHERE destination_id = ? AND queued_at < ?"
           + " AND status IN ('delivered', 'failed', 'discarded') ORDER BY queued_at LIMIT ?";
   // In attempt_id order (the journal ordering of the attempt, so about the order they were made).
   private static final String ATTEMPTS =
@@ -96,6 +96,7 @@ public final class ReadSideRetention {
           }
         }
         attemptItems += delete(connection, "DELETE FROM journal_attempt_item WHERE item_id = ?", ids);
+        delete(connection, "DELETE FROM journal_item_state WHERE item_id = ?", ids);
         items += delete(connection, "DELETE FROM journal_item WHERE item_id = ?", ids);
         connection.commit();
         if (ids.size() < batchSize) {

@@ -87,9 +87,9 @@ enum SqlDialect {
       // together (they stay atomic), and the projection then replays them from the journal.
       // The reads that come first are planned with their values: the generic plan PostgreSQL keeps
       // for a prepared statement is costed on the table as it was when it was made; made while
-      // journal_item was empty (a new database, a rebuild), the read of a group's earlier actions by
-      // their keys scanned the whole table, every group: a rebuild of 107,400 actions took 54 s
-      // instead of 12.5, and the time grows with the square of the journal.
+      // journal_item_state was empty (a new database, a rebuild), the read of a group's earlier
+      // actions by their keys scanned the whole table, every group: a rebuild of 107,400 actions took
+      // 54 s instead of 12.5, and the time grows with the square of the journal.
       return List.of("SET LOCAL synchronous_commit TO OFF", "SET LOCAL plan_cache_mode = force_custom_plan");
     }
 
@@ -110,8 +110,8 @@ enum SqlDialect {
   /** The read side's query tables. */
   static final List<String> TABLES =
       List.of(
-          "journal_destination", "journal_item", "journal_attempt", "journal_attempt_item", "journal_minute",
-          "journal_latency");
+          "journal_destination", "journal_item", "journal_item_state", "journal_attempt", "journal_attempt_item",
+          "journal_minute", "journal_latency");
 
   static SqlDialect of(boolean postgres) {
     return postgres ? POSTGRES : H2;

@@ -1,6 +1,7 @@
 package dev.relay.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,99 @@ class DatabaseSchemaTest {
     }
   }
 
+  @Test
+  void anH2FileWithActionStatesInJournalItemMovesThemToTheirTable() throws SQLException {
+    try (Connection old = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("relay"), "", "")) {
+      journalItemAsBefore(old);
+    }
+    Config config = RelayConfig.load(ConfigFactory.parseMap(Map.of("relay.data-dir", dataDir.toString())));
+    for (int start = 0; start < 2; start++) { // the second start finds nothing left to move
+      try (Database database = Database.open(RelaySettings.from(config).database())) {
+        database.createSchemaIfMissing();
+      }
+    }
+    try (Database database = Database.open(RelaySettings.from(config).database());
+        Connection connection = database.dataSource().getConnection()) {
+      assertActionStatesMoved(connection);
+    }
+  }
+
+  @Test
+  void aPostgresDatabaseWithActionStatesInJournalItemMovesThemToTheirTable() throws Exception {
+    try (PostgresDatabase postgres = PostgresDatabase.create()) {
+      try (Connection old = postgres.connect()) {
+        journalItemAsBefore(old);
+      }
+      Config config =
+          RelayConfig.load(
+              ConfigFactory.parseMap(
+                  Map.of("relay.db.url", postgres.url(), "relay.db.user", PostgresDatabase.USER, "relay.data-dir", dataDir.toString())));
+      for (int start = 0; start < 2; start++) {
+        try (Database database = Database.open(RelaySettings.from(config).database())) {
+          database.createSchemaIfMissing();
+        }
+      }
+      try (Connection connection = postgres.connect()) {
+        assertActionStatesMoved(connection);
+        assertFalse(names(connection, "INDEX").contains("journal_item_by_status"), "the old status index is gone");
+      }
+    }
+  }
+
+  /** journal_item as nodes made it before journal_item_state: one delivered action, one failed and replayed. */
+  private static void journalItemAsBefore(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE journal_item (item_id VARCHAR(64) NOT NULL PRIMARY KEY, destination_id VARCHAR(64) NOT NULL,"
+              + " seq BIGINT NOT NULL, action_id VARCHAR(64) NOT NULL, action_name VARCHAR(255) NOT NULL,"
+              + " source_id VARCHAR(64), message_id VARCHAR(255) NOT NULL, event_type VARCHAR(32), event_name VARCHAR(255),"
+              + " user_id VARCHAR(255), status VARCHAR(16) NOT NULL, attempts INT NOT NULL, last_status INT,"
+              + " last_error VARCHAR(1000), queued_at BIGINT NOT NULL, last_attempt_at BIGINT, next_attempt_at BIGINT,"
+              + " is_test BOOLEAN NOT NULL, event_json VARCHAR NOT NULL, replay_of VARCHAR(64), replayed_as VARCHAR(64))");
+      statement.execute("CREATE INDEX journal_item_by_status ON journal_item (destination_id, status, queued_at, seq)");
+      statement.execute(
+          "INSERT INTO journal_item VALUES ('itm_1', 'dst_1', 7, 'act_1', 'Send', 'src_1', 'm1', 'track', 'Bought', 'u1',"
+              + " 'delivered', 1, 200, NULL, 1000, 1100, NULL, FALSE, '{\"messageId\":\"m1\"}', NULL, NULL)");
+      statement.execute(
+          "INSERT INTO journal_item VALUES ('itm_2', 'dst_1', 8, 'act_1', 'Send', 'src_1', 'm2', 'track', 'Bought', 'u2',"
+              + " 'failed', 3, 400, 'refused', 2000, 2300, NULL, TRUE, '{\"messageId\":\"m2\"}', NULL, 'itm_3')");
+      if (!connection.getAutoCommit()) {
+        connection.commit();
+      }
+    }
+  }
+
+  /** Both actions of {@link #journalItemAsBefore} stand where they stood, in journal_item_state only. */
+  private static void assertActionStatesMoved(Connection connection) throws SQLException {
+    List<String> states = new ArrayList<>();
+    try (ResultSet rows =
+        connection.createStatement().executeQuery(
+            "SELECT s.item_id, s.destination_id, s.queued_at, s.seq, s.is_test, s.status, s.attempts, s.last_status,"
+                + " s.last_error, s.last_attempt_at, s.next_attempt_at, s.replayed_as, i.event_json"
+                + " FROM journal_item_state s JOIN journal_item i ON i.item_id = s.item_id ORDER BY s.item_id")) {
+      while (rows.next()) {
+        List<String> row = new ArrayList<>();
+        for (int column = 1; column <= 13; column++) {
+          row.add(String.valueOf(rows.getObject(column)));
+        }
+        states.add(String.join("|", row));
+      }
+    }
+    assertEquals(
+        List.of(
+            "itm_1|dst_1|1000|7|false|delivered|1|200|null|1100|null|null|{\"messageId\":\"m1\"}",
+            "itm_2|dst_1|2000|8|true|failed|3|400|refused|2300|null|itm_3|{\"messageId\":\"m2\"}"),
+        states);
+    try (ResultSet rows =
+        connection.createStatement().executeQuery(
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE LOWER(TABLE_NAME) = 'journal_item'"
+                + " AND LOWER(COLUMN_NAME) IN ('status', 'attempts', 'last_status', 'last_error', 'last_attempt_at',"
+                + " 'next_attempt_at', 'replayed_as')")) {
+      rows.next();
+      assertEquals(0, rows.getLong(1), "journal_item keeps none of the columns that moved");
+    }
+  }
+
   private static final String INSERT_EVENT =
       "INSERT INTO PUBLIC.\"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
           + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") ";
@@ -154,14 +248,14 @@ class DatabaseSchemaTest {
   private static final Set<String> TABLES =
       Set.of(
           "event_journal", "event_tag", "snapshot", "relay_pending", "pekko_projection_offset_store", "pekko_projection_management",
-          "journal_item", "journal_destination", "journal_attempt", "journal_attempt_item", "journal_minute",
+          "journal_item", "journal_item_state", "journal_destination", "journal_attempt", "journal_attempt_item", "journal_minute",
           "journal_latency");
 
   /** The indexes the queries rely on (PostgreSQL names them as the scripts do). */
   private static final Set<String> INDEXES =
       Set.of(
           "event_journal_ordering_idx", "event_tag_tag_idx", "relay_pending_due_idx", "projection_name_index", "journal_item_by_time",
-          "journal_item_by_status", "journal_item_by_type", "journal_item_by_event", "journal_item_by_user",
+          "journal_item_state_by_status", "journal_item_by_type", "journal_item_by_event", "journal_item_by_user",
           "journal_item_by_message");
 
   /** Lower-cased names of the tables, or indexes, in the connection's public schema. */

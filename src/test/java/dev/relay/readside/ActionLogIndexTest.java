@@ -42,9 +42,14 @@ abstract class ActionLogIndexTest {
         PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO journal_item (item_id, destination_id, seq, action_id, action_name, message_id, event_type,"
-                    + " event_name, user_id, status, attempts, queued_at, is_test, event_json)"
-                    + " VALUES (?, ?, ?, 'act', 'Send', ?, ?, ?, ?, ?, 1, ?, false, '{}')")) {
+                    + " event_name, user_id, queued_at, is_test, event_json)"
+                    + " VALUES (?, ?, ?, 'act', 'Send', ?, ?, ?, ?, ?, false, '{}')");
+        PreparedStatement insertState =
+            connection.prepareStatement(
+                "INSERT INTO journal_item_state (item_id, destination_id, queued_at, seq, is_test, status, attempts)"
+                    + " VALUES (?, ?, ?, ?, false, ?, 1)")) {
       for (int i = 0; i < 20_000; i++) {
+        long queuedAt = 1_700_000_000_000L + i * 1_000L;
         insert.setString(1, "itm_" + i);
         insert.setString(2, "dst_" + (i % 10));
         insert.setLong(3, i);
@@ -52,13 +57,19 @@ abstract class ActionLogIndexTest {
         insert.setString(5, i % 3 == 0 ? "track" : i % 3 == 1 ? "page" : "identify");
         insert.setString(6, "Event " + (i % 40));
         insert.setString(7, "user_" + (i % 700));
-        insert.setString(8, i % 25 == 0 ? "failed" : "delivered");
-        insert.setLong(9, 1_700_000_000_000L + i * 1_000L);
+        insert.setLong(8, queuedAt);
         insert.addBatch();
+        insertState.setString(1, "itm_" + i);
+        insertState.setString(2, "dst_" + (i % 10));
+        insertState.setLong(3, queuedAt);
+        insertState.setLong(4, i);
+        insertState.setString(5, i % 25 == 0 ? "failed" : "delivered");
+        insertState.addBatch();
       }
       insert.executeBatch();
+      insertState.executeBatch();
       try (Statement statement = connection.createStatement()) {
-        statement.execute(database.isPostgres() ? "ANALYZE journal_item" : "ANALYZE");
+        statement.execute(database.isPostgres() ? "ANALYZE journal_item, journal_item_state" : "ANALYZE");
       }
       connection.commit();
     }
@@ -80,7 +91,7 @@ abstract class ActionLogIndexTest {
     Cursor cursor = new Cursor(1_700_000_000_000L + 15_000_000L, 15_000);
     Map<ActionLogQuery, String> indexes = new LinkedHashMap<>();
     indexes.put(query(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), "journal_item_by_time");
-    indexes.put(query(Optional.of(ActionStatus.FAILED), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), "journal_item_by_status");
+    indexes.put(query(Optional.of(ActionStatus.FAILED), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), "journal_item_state_by_status");
     indexes.put(query(Optional.empty(), Optional.of("page"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(cursor)), "journal_item_by_type");
     indexes.put(query(Optional.empty(), Optional.empty(), Optional.of("Event 7"), Optional.empty(), Optional.empty(), Optional.empty()), "journal_item_by_event");
     indexes.put(query(Optional.of(ActionStatus.DELIVERED), Optional.empty(), Optional.empty(), Optional.of("user_5"), Optional.empty(), Optional.empty()), "journal_item_by_user");

@@ -286,7 +286,7 @@ abstract class ActionLogProjectionTest {
       assertTrue(before.size() > 8, before.toString());
 
       // Damage the tables: a rebuild must restore them from the journal alone.
-      ReadSideTables.execute(node, "UPDATE journal_item SET status = 'failed', attempts = 0 WHERE destination_id = '" + id + "'");
+      ReadSideTables.execute(node, "UPDATE journal_item_state SET status = 'failed', attempts = 0 WHERE destination_id = '" + id + "'");
       ReadSideTables.execute(node, "DELETE FROM journal_minute WHERE destination_id = '" + id + "'");
       ReadSideTables.execute(node, "DELETE FROM journal_attempt WHERE destination_id = '" + id + "'");
       TestNode.Answer rebuild = node.admin("POST", "/api/read-side/rebuild");
@@ -330,7 +330,7 @@ abstract class ActionLogProjectionTest {
 
   private long delivered(String id) {
     return ReadSideTables.count(
-        node, "SELECT COUNT(*) FROM journal_item WHERE destination_id = ? AND status = 'delivered'", id);
+        node, "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ? AND status = 'delivered'", id);
   }
 
   private static JsonNode totals(String id) {

@@ -78,7 +78,7 @@ class ReadSideCrashIT {
         boolean caught = awaitProjectionTransaction(sql, database.name(), Duration.ofSeconds(5));
         node.kill();
         long itemsAtKill = count(sql, "SELECT COUNT(*) FROM journal_item WHERE destination_id IN (?, ?)", delivered, failed);
-        long deliveredAtKill = count(sql, "SELECT COUNT(*) FROM journal_item WHERE destination_id = ? AND status = 'delivered'", delivered);
+        long deliveredAtKill = count(sql, "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ? AND status = 'delivered'", delivered);
         System.out.println("[read-side crash] killed " + (caught ? "inside" : "outside") + " a projection transaction;"
             + " projected then: " + itemsAtKill + " items, " + deliveredAtKill + " delivered");
         assertTrue(deliveredAtKill < EVENTS, "the crash came before the read side had everything");
@@ -101,10 +101,11 @@ class ReadSideCrashIT {
 
         for (String id : List.of(delivered, failed)) {
           assertEquals(EVENTS, count(sql, "SELECT COUNT(*) FROM journal_item WHERE destination_id = ?", id), id + " items");
+          assertEquals(EVENTS, count(sql, "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ?", id), id + " item states");
           // One final attempt per action, journaled once, projected once.
           assertEquals(EVENTS, journaledAttempts(sql, id), id + " AttemptRecorded events in the journal");
           assertEquals(EVENTS, count(sql, "SELECT COUNT(*) FROM journal_attempt WHERE destination_id = ?", id), id + " attempts");
-          assertEquals(0, count(sql, "SELECT COUNT(*) FROM journal_item WHERE destination_id = ? AND attempts <> 1", id), id + " items with attempts other than 1");
+          assertEquals(0, count(sql, "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ? AND attempts <> 1", id), id + " items with attempts other than 1");
         }
         assertEquals(EVENTS, messageIds(accepting).size(), "the accepting destination took every event");
         assertEquals(EVENTS, messageIds(refusing).size(), "the refusing destination saw every event");

@@ -17,6 +17,7 @@ final class ReadSideTables {
       List.of(
           "SELECT * FROM journal_destination WHERE destination_id = ? ORDER BY destination_id",
           "SELECT * FROM journal_item WHERE destination_id = ? ORDER BY item_id",
+          "SELECT * FROM journal_item_state WHERE destination_id = ? ORDER BY item_id",
           "SELECT * FROM journal_attempt WHERE destination_id = ? ORDER BY attempt_id",
           "SELECT * FROM journal_attempt_item WHERE item_id IN (SELECT item_id FROM journal_item WHERE destination_id = ?)"
               + " ORDER BY item_id, attempt_id",

@@ -53,7 +53,7 @@ class RedriveMeasurement {
         }
         Traffic.accept(node, id, batch);
       }
-      String failed = "SELECT COUNT(*) FROM journal_item WHERE destination_id = ? AND status = 'failed'";
+      String failed = "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ? AND status = 'failed'";
       Traffic.await(ACTIONS + " failed", Duration.ofMinutes(5), () -> ReadSideTables.count(node, failed, id) == ACTIONS);
       standIn.alwaysAnswer(Answer.status(200));
 
@@ -61,7 +61,7 @@ class RedriveMeasurement {
       TestNode.Answer redrive = node.admin("POST", "/api/destinations/" + id + "/redrive", Map.of("status", "failed"));
       assertEquals(202, redrive.status(), redrive.body());
       long answered = System.nanoTime();
-      String delivered = "SELECT COUNT(*) FROM journal_item WHERE destination_id = ? AND status = 'delivered'";
+      String delivered = "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ? AND status = 'delivered'";
       int maxPending = 0;
       while (ReadSideTables.count(node, delivered, id) < ACTIONS) {
         assertTrue(System.nanoTime() - start < TimeUnit.MINUTES.toNanos(10), "the redrive ends within 10 minutes");

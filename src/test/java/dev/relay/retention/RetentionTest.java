@@ -139,6 +139,8 @@ abstract class RetentionTest {
         // The read side: A's actions and requests went, B's stayed; counters of minutes over before the cutoff went.
         assertEquals(0, count(node, "SELECT COUNT(*) FROM journal_item WHERE destination_id = ?", a));
         assertEquals(8, count(node, "SELECT COUNT(*) FROM journal_item WHERE destination_id = ?", b));
+        assertEquals(0, count(node, "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ?", a));
+        assertEquals(8, count(node, "SELECT COUNT(*) FROM journal_item_state WHERE destination_id = ?", b));
         assertEquals(8L, report.deleted().get("journal_item"));
         assertEquals(0, count(node, "SELECT COUNT(*) FROM journal_attempt WHERE destination_id = ?", a));
         assertTrue(count(node, "SELECT COUNT(*) FROM journal_attempt WHERE destination_id = ?", b) >= 8);
