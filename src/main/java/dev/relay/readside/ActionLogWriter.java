@@ -46,13 +46,6 @@ final class ActionLogWriter {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
 
-  private static final String UPDATE_STATE =
-      """
-      UPDATE journal_item_state SET status = ?, attempts = ?, last_status = ?, last_error = ?, last_attempt_at = ?,
-        next_attempt_at = ?, replayed_as = COALESCE(?, replayed_as)
-      WHERE item_id = ?
-      """;
-
   private static final String INSERT_ATTEMPT =
       """
       INSERT INTO journal_attempt (attempt_id, destination_id, action_id, started_at, duration_ms, request_method,
@@ -184,6 +177,10 @@ final class ActionLogWriter {
             ids -> loadConfigs(connection, ids),
             (ids, before) -> loadBodies(connection, ids, before),
             mapper);
+    List<Item> changed = changes.items.values().stream().filter(item -> !item.created && item.changed).toList();
+    if (!changed.isEmpty()) {
+      dialect.updateStates(connection, changed);
+    }
     execute(connection, dialect.afterReads());
     write(connection, changes);
   }
@@ -204,10 +201,8 @@ final class ActionLogWriter {
     }
     writeDestinations(connection, changes.destinations);
     try (PreparedStatement insert = connection.prepareStatement(INSERT_ITEM);
-        PreparedStatement insertState = connection.prepareStatement(INSERT_STATE);
-        PreparedStatement update = connection.prepareStatement(UPDATE_STATE)) {
+        PreparedStatement insertState = connection.prepareStatement(INSERT_STATE)) {
       int inserts = 0;
-      int updates = 0;
       for (Item item : changes.items.values()) {
         if (item.created) {
           insert.setString(1, item.itemId);
@@ -230,23 +225,20 @@ final class ActionLogWriter {
           insertState.setLong(3, item.queuedAt);
           insertState.setLong(4, item.seq);
           insertState.setBoolean(5, item.test);
-          setState(insertState, 6, item);
+          insertState.setString(6, item.status.wireName());
+          insertState.setInt(7, item.attempts);
+          setInt(insertState, 8, item.lastStatus);
+          insertState.setString(9, item.lastError);
+          setLong(insertState, 10, item.lastAttemptAt);
+          setLong(insertState, 11, item.nextAttemptAt);
+          insertState.setString(12, item.replayedAs);
           insertState.addBatch();
           inserts++;
-        } else if (item.changed) {
-          // Only a replay in this group sets replayed_as: a row loaded for another change keeps its link.
-          setState(update, 1, item);
-          update.setString(8, item.itemId);
-          update.addBatch();
-          updates++;
         }
       }
       if (inserts > 0) {
         insert.executeBatch();
         insertState.executeBatch();
-      }
-      if (updates > 0) {
-        update.executeBatch();
       }
     }
     if (!changes.attempts.isEmpty()) {
@@ -346,20 +338,6 @@ final class ActionLogWriter {
         }
       }
     }
-  }
-
-  /**
-   * Sets where {@code item} stands, from parameter {@code first} on: status, attempts, last_status,
-   * last_error, last_attempt_at, next_attempt_at, replayed_as (the order of INSERT_STATE and UPDATE_STATE).
-   */
-  private static void setState(PreparedStatement statement, int first, Item item) throws SQLException {
-    statement.setString(first, item.status.wireName());
-    statement.setInt(first + 1, item.attempts);
-    setInt(statement, first + 2, item.lastStatus);
-    statement.setString(first + 3, item.lastError);
-    setLong(statement, first + 4, item.lastAttemptAt);
-    setLong(statement, first + 5, item.nextAttemptAt);
-    statement.setString(first + 6, item.replayedAs);
   }
 
   private static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {
