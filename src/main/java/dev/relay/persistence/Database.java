@@ -275,26 +275,37 @@ public final class Database implements AutoCloseable {
 
   /**
    * Moves where each action stands out of a journal_item made before journal_item_state existed,
-   * keeping it: once, at the first start of this version, in the schema's transaction.
+   * keeping it: once, at the first start of this version, in the schema's transaction. H2 commits
+   * at each change of a table's structure, so there a conversion cut short (a kill) is finished by
+   * the next start: the states are copied at most once, before the first column goes.
    */
   private static void actionStatesInTheirOwnTable(Statement statement) throws SQLException {
+    Set<String> left = new TreeSet<>();
     try (ResultSet columns =
         statement.executeQuery(
-            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = CURRENT_SCHEMA"
-                + " AND LOWER(TABLE_NAME) = 'journal_item' AND LOWER(COLUMN_NAME) = 'status'")) {
-      columns.next();
-      if (columns.getLong(1) == 0) {
-        return;
+            "SELECT LOWER(COLUMN_NAME) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = CURRENT_SCHEMA"
+                + " AND LOWER(TABLE_NAME) = 'journal_item'")) {
+      while (columns.next()) {
+        if (STATE_COLUMNS.contains(columns.getString(1))) {
+          left.add(columns.getString(1));
+        }
       }
     }
+    if (left.isEmpty()) {
+      return;
+    }
     log.info("Moving where each action stands from journal_item to journal_item_state, once");
-    // A journal_item older still may lack replayed_as: it then has no replays to keep.
-    statement.execute("ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replayed_as VARCHAR(64)");
-    String columns = "item_id, destination_id, queued_at, seq, is_test, " + String.join(", ", STATE_COLUMNS);
-    statement.execute("INSERT INTO journal_item_state (" + columns + ") SELECT " + columns + " FROM journal_item");
+    if (left.contains("status")) {
+      // A journal_item older still may lack replayed_as: it then has no replays to keep.
+      statement.execute("ALTER TABLE journal_item ADD COLUMN IF NOT EXISTS replayed_as VARCHAR(64)");
+      String columns = "item_id, destination_id, queued_at, seq, is_test, " + String.join(", ", STATE_COLUMNS);
+      statement.execute(
+          "INSERT INTO journal_item_state (" + columns + ") SELECT " + columns + " FROM journal_item"
+              + " WHERE NOT EXISTS (SELECT 1 FROM journal_item_state s WHERE s.item_id = journal_item.item_id)");
+    }
     statement.execute("DROP INDEX IF EXISTS journal_item_by_status");
-    for (String column : STATE_COLUMNS) {
-      statement.execute("ALTER TABLE journal_item DROP COLUMN " + column);
+    for (String column : STATE_COLUMNS) { // status first: once it is gone, the states were copied
+      statement.execute("ALTER TABLE journal_item DROP COLUMN IF EXISTS " + column);
     }
   }
 
