@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +44,11 @@ import slick.jdbc.SimpleJdbcAction;
  *
  * <p>pekko-persistence-jdbc 1.1.1 inserts each event on its own to learn its {@code ordering}
  * (Slick cannot batch an insert that returns keys), then the tags: one round trip per event, which
- * was the ceiling of ingest and delivery. JDBC can: {@code executeBatch} with generated keys returns
- * them in order on PostgreSQL and H2. Reads, and everything else, are the default DAO's. Configured
- * by {@code jdbc-journal.dao}; Relay's schema (db/*.sql), quoted lowercase names for H2.
+ * was the ceiling of ingest and delivery. On PostgreSQL the orderings are drawn from the sequence
+ * first, so the batch names them and the driver sends it as multi-row INSERTs; on H2,
+ * {@code executeBatch} with generated keys returns them in order. Reads, and everything else, are
+ * the default DAO's. Configured by {@code jdbc-journal.dao}; Relay's schema (db/*.sql), quoted
+ * lowercase names for H2.
  *
  * <p>The same transaction writes the {@link JournalSideWrites} tables: the events they want are noted
  * by persistence id and sequence number as they are handed to the journal (the payload objects are
@@ -60,6 +63,17 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
         "meta_ser_manifest")
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
+  /** PostgreSQL: the orderings are taken first (see takeOrderings), so the insert names them. */
+  private static final String INSERT_EVENT_WITH_ORDERING =
+      """
+      INSERT INTO event_journal (deleted, persistence_id, sequence_number, writer, write_timestamp,
+        adapter_manifest, event_payload, event_ser_id, event_ser_manifest, meta_payload, meta_ser_id,
+        meta_ser_manifest, ordering)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """;
+  /** The sequence of event_journal's BIGSERIAL ordering (db/postgres.sql). */
+  private static final String TAKE_ORDERINGS =
+      "SELECT nextval('event_journal_ordering_seq') FROM generate_series(1, ?)";
   /** Key of the PostgreSQL advisory lock that orders journal writes (see takeOrderingLock). */
   private static final long ORDERING_LOCK = 0x52656c61794a4cL; // "RelayJL"
 
@@ -206,33 +220,22 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
 
   private static long[] insertEvents(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
-    // PostgreSQL would return every column for RETURN_GENERATED_KEYS; name the one wanted. H2
-    // returns the identity column either way, and matches names case-sensitively, so ask generally.
-    boolean postgres = isPostgres(connection);
-    try (PreparedStatement insert =
-        postgres
-            ? connection.prepareStatement(INSERT_EVENT, new String[] {"ordering"})
-            : connection.prepareStatement(INSERT_EVENT, Statement.RETURN_GENERATED_KEYS)) {
-      for (int i = 0; i < rows.size(); i++) {
-        JournalPekkoSerializationRow row = rows.apply(i)._1();
-        insert.setBoolean(1, row.deleted());
-        insert.setString(2, row.persistenceId());
-        insert.setLong(3, row.sequenceNumber());
-        insert.setString(4, row.writer());
-        insert.setLong(5, row.writeTimestamp());
-        insert.setString(6, row.adapterManifest());
-        insert.setBytes(7, row.eventPayload());
-        insert.setInt(8, row.eventSerId());
-        insert.setString(9, row.eventSerManifest());
-        if (row.metaPayload().isDefined()) {
-          insert.setBytes(10, row.metaPayload().get());
-          insert.setInt(11, (Integer) row.metaSerId().get());
-          insert.setString(12, row.metaSerManifest().get());
-        } else {
-          insert.setNull(10, Types.BINARY);
-          insert.setNull(11, Types.INTEGER);
-          insert.setNull(12, Types.VARCHAR);
+    if (isPostgres(connection)) {
+      long[] orderings = takeOrderings(connection, rows.size());
+      try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT_WITH_ORDERING)) {
+        for (int i = 0; i < rows.size(); i++) {
+          setEvent(insert, rows.apply(i)._1());
+          insert.setLong(13, orderings[i]);
+          insert.addBatch();
         }
+        insert.executeBatch();
+      }
+      return orderings;
+    }
+    // H2 returns the identity column for RETURN_GENERATED_KEYS, and matches names case-sensitively.
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT, Statement.RETURN_GENERATED_KEYS)) {
+      for (int i = 0; i < rows.size(); i++) {
+        setEvent(insert, rows.apply(i)._1());
         insert.addBatch();
       }
       insert.executeBatch();
@@ -246,6 +249,51 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
         }
       }
       return orderings;
+    }
+  }
+
+  /**
+   * The next {@code count} orderings of PostgreSQL's sequence, ascending. Taken under the ordering
+   * lock, which every journal write holds, so no other write draws from the sequence meanwhile.
+   * Knowing them before the insert lets the driver send the events as multi-row INSERTs
+   * (reWriteBatchedInserts), which it will not do for a batch that returns generated keys: that
+   * went one statement per event.
+   */
+  private static long[] takeOrderings(Connection connection, int count) throws SQLException {
+    long[] orderings = new long[count];
+    try (PreparedStatement take = connection.prepareStatement(TAKE_ORDERINGS)) {
+      take.setInt(1, count);
+      try (ResultSet drawn = take.executeQuery()) {
+        for (int i = 0; i < count; i++) {
+          if (!drawn.next()) {
+            throw new SQLException("the sequence gave " + i + " orderings for " + count + " events");
+          }
+          orderings[i] = drawn.getLong(1);
+        }
+      }
+    }
+    Arrays.sort(orderings);
+    return orderings;
+  }
+
+  private static void setEvent(PreparedStatement insert, JournalPekkoSerializationRow row) throws SQLException {
+    insert.setBoolean(1, row.deleted());
+    insert.setString(2, row.persistenceId());
+    insert.setLong(3, row.sequenceNumber());
+    insert.setString(4, row.writer());
+    insert.setLong(5, row.writeTimestamp());
+    insert.setString(6, row.adapterManifest());
+    insert.setBytes(7, row.eventPayload());
+    insert.setInt(8, row.eventSerId());
+    insert.setString(9, row.eventSerManifest());
+    if (row.metaPayload().isDefined()) {
+      insert.setBytes(10, row.metaPayload().get());
+      insert.setInt(11, (Integer) row.metaSerId().get());
+      insert.setString(12, row.metaSerManifest().get());
+    } else {
+      insert.setNull(10, Types.BINARY);
+      insert.setNull(11, Types.INTEGER);
+      insert.setNull(12, Types.VARCHAR);
     }
   }
 
