@@ -426,7 +426,7 @@ public final class DestinationEntity
 
   private ReplyEffect<DestinationEvent, DestinationState> onAttemptFinished(DestinationState state, InternalCommand.AttemptFinished attempt) {
     dispatcher.finished(attempt);
-    return Effect().noReply();
+    return Effect().none().thenRun(dispatcher::deliverDue).thenNoReply();
   }
 
   private ReplyEffect<DestinationEvent, DestinationState> onRecordFinishedAttempts(DestinationState state, InternalCommand.RecordFinishedAttempts record) {

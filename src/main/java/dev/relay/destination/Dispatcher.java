@@ -68,9 +68,17 @@ final class Dispatcher {
   private final Probing probing;
   private final String destinationId;
 
-  /** Items of requests in flight. */
+  /** Items of requests in flight, or answered and not yet journaled. */
   private final Set<String> inFlight = new HashSet<>();
+  /** Requests sent and not yet answered: at most max-in-flight. */
   private int requestsInFlight;
+  /**
+   * Requests answered whose attempt is not yet journaled: at most max-in-flight more. A request's
+   * slot is free once its answer is in, so the next requests go out while the entity writes the
+   * last ones' attempts, rather than after (a write of a destination's attempts takes longer than a
+   * fast destination's answer). Their items stay in {@link #inFlight} until journaled.
+   */
+  private int requestsUnrecorded;
   /** Requests of the API call tester in flight, bounded by max-tests-in-flight. */
   private int testRequestsInFlight;
   private final List<AttemptFinished> finished = new ArrayList<>();
@@ -134,6 +142,7 @@ final class Dispatcher {
     generation++;
     inFlight.clear();
     requestsInFlight = 0;
+    requestsUnrecorded = 0;
     testRequestsInFlight = 0;
     finished.clear();
     probing.restarted();
@@ -154,7 +163,10 @@ final class Dispatcher {
     }
     int batchSize = Math.max(1, type.batchSize(state.config().settings()));
     Instant now = clock.instant();
-    int capacity = probing.capacity(requestsInFlight, settings.maxInFlight(), now);
+    int capacity =
+        Math.min(
+            probing.capacity(requestsInFlight, settings.maxInFlight(), now),
+            Math.max(0, 2 * settings.maxInFlight() - requestsInFlight - requestsUnrecorded));
     int maxRequests = requestsInFlight + capacity;
     if (capacity == 0 && probing.active()) {
       // Down: the next probe when its pause is over, or when the one in flight comes back.
@@ -264,13 +276,26 @@ final class Dispatcher {
   }
 
   /**
-   * Keeps a finished attempt until it is journaled; the first one since the last write asks for the
-   * next write, so attempts finishing while a write is under way are journaled together.
+   * An answer came back: its slot is free, and probing and the send rate take it into account.
+   * Keeps the attempt until it is journaled; the first one since the last write asks for the next
+   * write, so attempts finishing while a write is under way are journaled together.
    */
   void finished(AttemptFinished attempt) {
     if (attempt.generation() != generation) {
       return; // started before the entity restarted: its items are attempted again
     }
+    requestsInFlight--;
+    requestsUnrecorded++;
+    Instant now = clock.instant();
+    Exchange exchange = attempt.exchange();
+    probed(exchange, now);
+    exchange.response().map(DeliveryResponse::status).ifPresent(status -> {
+      if (status == 429) {
+        rate.tooManyRequests(now);
+      } else if (status / 100 == 2) {
+        rate.accepted(now);
+      }
+    });
     finished.add(attempt);
     if (finished.size() == 1) {
       context.getSelf().tell(new RecordFinishedAttempts());
@@ -284,11 +309,11 @@ final class Dispatcher {
     return batch;
   }
 
-  /** {@code batch} is journaled: its requests no longer take a slot. */
+  /** {@code batch} is journaled: its items may be attempted again, if they are to be. */
   void recorded(List<AttemptFinished> batch) {
     for (AttemptFinished attempt : batch) {
       attempt.items().forEach(i -> inFlight.remove(i.itemId()));
-      requestsInFlight--;
+      requestsUnrecorded--;
     }
   }
 
@@ -299,14 +324,6 @@ final class Dispatcher {
    */
   AttemptRecorded recordOf(DestinationState state, AttemptFinished attempt, Instant now) {
     Exchange exchange = attempt.exchange();
-    probed(exchange, now);
-    exchange.response().map(DeliveryResponse::status).ifPresent(status -> {
-      if (status == 429) {
-        rate.tooManyRequests(now);
-      } else if (status / 100 == 2) {
-        rate.accepted(now);
-      }
-    });
     int count = attempt.items().size();
     BatchReading reading = exchange.reading(types.apply(state), count);
     boolean split = reading.splits(count);
