@@ -58,6 +58,7 @@ class JournalInsertOnPostgresTest {
 
       long[] statements = statements(sql);
       assertEquals(EVENTS, statements[1], "queued actions inserted");
+      System.out.println("[journal insert] " + EVENTS + " events in " + statements[0] + " INSERT statements");
       assertTrue(statements[0] <= 10,
           "a write of " + EVENTS + " events took " + statements[0] + " INSERT statements; multi-row INSERTs take a few");
 
