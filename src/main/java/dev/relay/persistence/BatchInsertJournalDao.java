@@ -158,8 +158,9 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
-        takeOrderingLock(connection);
-        long[] orderings = insertEvents(connection, rows);
+        boolean postgres = isPostgres(connection);
+        takeOrderingLock(connection, postgres);
+        long[] orderings = insertEvents(connection, postgres, rows);
         insertTags(connection, rows, orderings);
         writeSideTables(connection, rows);
         connection.commit();
@@ -185,8 +186,8 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
    * the commit: PostgreSQL's transaction-level advisory lock for every node on the database, the
    * embedded H2 (one node) a lock of this JVM.
    */
-  private static void takeOrderingLock(Connection connection) throws SQLException {
-    if (isPostgres(connection)) {
+  private static void takeOrderingLock(Connection connection, boolean postgres) throws SQLException {
+    if (postgres) {
       try (Statement lock = connection.createStatement()) {
         lock.execute("SELECT pg_advisory_xact_lock(" + ORDERING_LOCK + ")");
       }
@@ -218,9 +219,10 @@ public final class BatchInsertJournalDao extends DefaultJournalDao {
     return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
   }
 
-  private static long[] insertEvents(Connection connection, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+  private static long[] insertEvents(
+      Connection connection, boolean postgres, Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
-    if (isPostgres(connection)) {
+    if (postgres) {
       long[] orderings = takeOrderings(connection, rows.size());
       try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT_WITH_ORDERING)) {
         for (int i = 0; i < rows.size(); i++) {

@@ -1,6 +1,6 @@
-package dev.relay.destination;
+package dev.relay.readside;
 
-import static dev.relay.testing.StandInDestination.await;
+import static dev.relay.readside.Traffic.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,15 +11,15 @@ import dev.relay.testing.Backend;
 import dev.relay.testing.Journal;
 import dev.relay.testing.StandInDestination;
 import dev.relay.testing.TestNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,10 +44,7 @@ class AnswersWhileJournalingOnPostgresTest {
             "relay.delivery.max-in-flight", 1)));
         StandInDestination standIn = StandInDestination.start();
         Connection holder = storage.postgres().connect()) {
-      TestNode.Answer created = node.admin("POST", "/api/destinations",
-          Map.of("name", "hook", "type", "webhook", "settings", Map.of("url", standIn.url("/events"))));
-      assertEquals(201, created.status(), created.body());
-      String id = created.json().path("id").asText();
+      String id = Traffic.webhook(node, standIn);
 
       holder.setAutoCommit(true);
       try (Statement sql = holder.createStatement()) {
@@ -58,10 +55,11 @@ class AnswersWhileJournalingOnPostgresTest {
             + " WHEN (NEW.persistence_id = 'Destination|" + id + "' AND NEW.event_ser_manifest LIKE '%$AttemptRecorded')"
             + " EXECUTE FUNCTION hold_attempt_write()");
       }
-      List<String> messageIds = accept(node, id, 3);
+      List<ObjectNode> events = IntStream.range(0, 3).mapToObj(i -> Traffic.track("Order Completed", "u-" + i)).toList();
+      assertEquals(3, Traffic.accept(node, id, events).queued());
 
       // The first answer is in, its attempt's write waits: the second request goes meanwhile.
-      await(Duration.ofSeconds(10), "a second request while the first attempt's write is held",
+      await("a second request while the first attempt's write is held", Duration.ofSeconds(10),
           () -> standIn.received().size() == 2);
       // Nothing more: one request's answer waits for the journal, the other's behind that write.
       Thread.sleep(1000);
@@ -70,41 +68,18 @@ class AnswersWhileJournalingOnPostgresTest {
       try (Statement sql = holder.createStatement()) {
         sql.execute("SELECT pg_advisory_unlock(" + HOLD + ")");
       }
-      await(Duration.ofSeconds(20), "all three journaled as delivered", () -> delivered(node, id) == 3);
-      List<String> received = standIn.received().stream()
-          .map(r -> messageId(r.body()))
-          .sorted()
-          .toList();
-      assertEquals(messageIds, received, "each event sent once");
+      await("all three journaled as delivered", Duration.ofSeconds(20), () -> delivered(node, id) == 3);
+      List<String> received = standIn.received().stream().map(r -> messageId(r.body())).sorted().toList();
+      assertEquals(events.stream().map(e -> e.path("messageId").asText()).sorted().toList(), received, "each event sent once");
       assertEquals(3, Journal.eventsOf(node.node(), id, AttemptRecorded.class).size(), "every attempt recorded");
     }
-  }
-
-  private static List<String> accept(TestNode node, String destinationId, int count) throws Exception {
-    List<ObjectNode> events = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      events.add(TestNode.json().createObjectNode()
-          .put("type", "track").put("event", "Order Completed").put("userId", "u-" + i)
-          .put("messageId", destinationId + "-m-" + i));
-    }
-    DestinationReply.Accepted accepted =
-        ClusterSharding.get(node.node().system())
-            .entityRefFor(DestinationEntity.TYPE_KEY, destinationId)
-            .<DestinationReply.Accepted>askWithStatus(
-                replyTo -> new DestinationCommand.Accept(
-                    events.stream().map(e -> new DestinationCommand.Incoming("src_test", e)).toList(), replyTo),
-                Duration.ofSeconds(10))
-            .toCompletableFuture()
-            .get(15, TimeUnit.SECONDS);
-    assertEquals(count, accepted.queued());
-    return events.stream().map(e -> e.path("messageId").asText()).sorted().toList();
   }
 
   private static String messageId(String body) {
     try {
       return TestNode.json().readTree(body).path("messageId").asText();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
